@@ -1,0 +1,65 @@
+"""The JSON API at /api/v1/: one NinjaAPI, a router per app, one error shape.
+
+Every 4xx answer is {"code": …, "message": …, "fields": {field: message}}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from fairlane.accounts.api import router as accounts_router
+from fairlane.accounts.api_auth import BearerToken
+from fairlane.core.errors import ApiError, Throttled
+from fairlane.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="fairlane API",
+    version="1",
+    description="Online services of the vehicle management office.",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+api.add_router("/auth/", accounts_router)
+api.add_router("/me", registry_router)
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    response = api.create_response(request, error_body(exc.code, str(exc.message), exc.fields), status=exc.status)
+    if isinstance(exc, Throttled):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        name = loc[0] if loc else "__all__"
+        fields.setdefault(name, _("This field is missing or has the wrong type."))
+    return api.create_response(
+        request, error_body("invalid", _("Some fields are not valid."), fields), status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("unauthorized", _("Sign in first: send a valid bearer token.")), status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)

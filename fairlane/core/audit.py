@@ -1,0 +1,66 @@
+"""The one way to record an audit event.
+
+Call `audit_record` inside the same transaction as the write it describes, so the event
+and the write land together or not at all. Event types are grouped by domain and never
+renumbered; retired ones stay in the list.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, unique
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from fairlane.accounts.models import User
+    from fairlane.integrity.models import AuditEvent
+    from fairlane.registry.models import Office
+
+
+@unique
+class AuditAction(IntEnum):
+    # 100–199 accounts
+    ACCOUNT_REGISTERED = 101
+    ACCOUNT_CREATED_BY_STAFF = 102
+    ACCOUNT_DISABLED = 103
+    ACCOUNT_ENABLED = 104
+    ACCOUNT_ROLE_CHANGED = 105
+    LOGIN_SUCCEEDED = 110
+    LOGIN_THROTTLED = 111
+    STAFF_MFA_DEVICE_ADDED = 120
+    PII_UNMASKED = 130  # a staff member looked at a full ID number or phone
+    RATE_LIMIT_TRIGGERED = 140
+    # 200–299 registry (records of truth)
+    LICENCE_CREATED = 201
+    LICENCE_CHANGED = 202
+    VEHICLE_CREATED = 221
+    VEHICLE_CHANGED = 222
+    OFFICE_CHANGED = 241
+    # 900–999 integrity
+    AUDIT_CHAIN_VERIFIED = 901
+
+
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: User | None = None,
+    on_behalf_of: User | None = None,
+    office: Office | None = None,
+    obj: Model | None = None,
+    reason: str = "",
+    changes: dict[str, tuple[Any, Any]] | None = None,
+) -> AuditEvent:
+    """Append one event to the audit chain. `changes` maps a field to (before, after);
+    personal data in it is masked before it is stored."""
+    from fairlane.integrity.services import audit_event_append
+
+    return audit_event_append(
+        action=action,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        office=office,
+        obj=obj,
+        reason=reason,
+        changes=changes or {},
+    )

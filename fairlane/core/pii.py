@@ -1,0 +1,61 @@
+"""Find personal data that escaped masking in rendered output (pages, API responses, mails).
+
+Used by tests that render every page and fail on another person's unmasked ID number or
+mobile number. A match must stand alone: a letter or digit right before or after it means
+it is part of something longer (a file number, a timestamp, a hash, a token) and is ignored,
+which keeps false alarms rare.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from django.core.exceptions import ValidationError
+
+from fairlane.core.validators import validate_id_number, validate_mobile
+
+_ID_PATTERN: Final = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# 11 digits, optionally written 3-4-4 with one kind of separator and after +86/0086/86.
+_MOBILE_PATTERN: Final = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?)?"
+    r"(?P<number>1[3-9][0-9](?P<sep>[ -]?)[0-9]{4}(?P=sep)[0-9]{4})"
+    r"(?![0-9A-Za-z])"
+)
+
+
+def _normalise(value: str) -> str:
+    for validate in (validate_id_number, validate_mobile):
+        try:
+            return validate(value)
+        except ValidationError:
+            continue
+    return value.strip().upper()
+
+
+def _valid_id_numbers(text: str) -> Iterable[tuple[int, str]]:
+    for match in _ID_PATTERN.finditer(text):
+        try:
+            yield match.start(), validate_id_number(match.group())
+        except ValidationError:
+            continue
+
+
+def _mobiles(text: str) -> Iterable[tuple[int, str]]:
+    for match in _MOBILE_PATTERN.finditer(text):
+        yield match.start(), match.group("number").replace(" ", "").replace("-", "")
+
+
+def find_unmasked_pii(text: str, allowed: Iterable[str | None] = ()) -> list[str]:
+    """Valid ID numbers and mainland mobile numbers in `text`, normalised, first occurrence first.
+
+    Values in `allowed` (the viewer's own, in any accepted spelling) are left out; each
+    value is reported once. None or empty entries in `allowed` (a viewer with no phone) are skipped.
+    """
+    allowed_values = {_normalise(value) for value in allowed if value}
+    found: dict[str, None] = {}
+    for _, value in sorted([*_valid_id_numbers(text), *_mobiles(text)]):
+        if value not in allowed_values:
+            found.setdefault(value)
+    return list(found)

@@ -1,0 +1,160 @@
+"""The records of truth: offices, police stations, driving licences and vehicles.
+
+Licences and vehicles are keyed by the holder's or owner's ID number, not by an account:
+the record exists whether or not the person has registered online, and a citizen sees the
+records whose ID number is the one verified on their account.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class District(models.Model):
+    code = models.CharField(_("division code"), max_length=6, unique=True)  # GB/T 2260
+    name = models.CharField(_("name"), max_length=40)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Office(models.Model):
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Vehicle management office")  # 车管所
+        BRANCH = "branch", _("Branch office")  # 分所
+        STATION = "station", _("Service station")  # 服务站
+
+    code = models.CharField(_("office code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("service telephone"), max_length=20)
+    hours = models.CharField(_("opening hours"), max_length=120)
+    districts = models.ManyToManyField(District, related_name="offices", verbose_name=_("jurisdiction"))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoliceStation(models.Model):
+    code = models.CharField(_("station code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("telephone"), max_length=20)
+    districts = models.ManyToManyField(
+        District, related_name="police_stations", verbose_name=_("districts covered")
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LicenceStatus(models.TextChoices):
+    # Letters follow the codes used in vehicle-office data exchange (facts §5.6).
+    NORMAL = "A", _("Normal")  # 正常
+    OVER_POINTS = "B", _("Over the points limit")  # 超分: 12 points reached in a cycle
+    TRANSFERRED_OUT = "C", _("Transferred out")  # 转出 to another office
+    SUSPENDED = "D", _("Suspended")  # 暂扣
+    PERMIT_REVOKED = "E", _("Revoked (permit withdrawn)")  # 撤销
+    REVOKED = "F", _("Revoked")  # 吊销
+    CANCELLED = "G", _("Cancelled")  # 注销
+    RENEWAL_OVERDUE = "M", _("Renewal overdue")  # 逾期未换证
+    RENEWAL_DEFERRED = "N", _("Renewal deferred")  # 延期换证
+    CANCELLED_RESTORABLE = "R", _("Cancelled, restorable")  # 注销可恢复
+    DETAINED = "U", _("Detained")  # 扣留
+
+
+class LicenceValidity(models.TextChoices):
+    SIX_YEARS = "6", _("6 years")
+    TEN_YEARS = "10", _("10 years")
+    LONG_TERM = "long", _("Long-term")
+
+
+class DriverLicence(models.Model):
+    # The licence number is the holder's resident ID number (L-DL 第12条).
+    id_number = models.CharField(_("licence number"), max_length=18, unique=True)
+    holder_name = models.CharField(_("holder"), max_length=50)
+    file_number = models.CharField(_("file number"), max_length=12, unique=True)
+    classes = models.CharField(_("permitted class"), max_length=20)  # e.g. "C1" or "A2 D"
+    first_issued_on = models.DateField(_("first issued"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)  # null: long-term
+    validity = models.CharField(_("validity"), max_length=4, choices=LicenceValidity.choices)
+    status = models.CharField(
+        _("status"), max_length=1, choices=LicenceStatus.choices, default=LicenceStatus.NORMAL
+    )
+    cycle_start = models.DateField(_("scoring cycle start"))
+    points = models.PositiveSmallIntegerField(_("points in cycle"), default=0)
+    issuing_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="licences")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(validity="long", valid_until__isnull=True)
+                | (~models.Q(validity="long") & models.Q(valid_until__isnull=False)),
+                name="licence_long_term_has_no_end",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.classes} #{self.pk}"
+
+
+class PlateType(models.TextChoices):
+    # Codes of GA 24.7 号牌种类.
+    LARGE = "01", _("Large vehicle")  # 大型汽车 (yellow)
+    SMALL = "02", _("Small vehicle")  # 小型汽车 (blue)
+    LARGE_NEW_ENERGY = "51", _("Large new-energy vehicle")  # yellow-green
+    SMALL_NEW_ENERGY = "52", _("Small new-energy vehicle")  # green gradient
+
+
+class VehicleType(models.TextChoices):
+    SMALL_CAR = "K33", _("Small sedan")  # 小型轿车
+    SMALL_SUV = "K31", _("Small passenger vehicle")  # 小型普通客车 (SUV, MPV ≤ 9 seats)
+    SMALL_VAN = "K39", _("Small van")  # 小型面包车: excluded from inspection exemptions
+    MEDIUM_BUS = "K21", _("Medium bus")
+    LARGE_BUS = "K11", _("Large bus")
+    LIGHT_TRUCK = "H31", _("Light truck")
+    HEAVY_TRUCK = "H11", _("Heavy truck")
+    MOTORCYCLE = "M21", _("Motorcycle")
+
+
+class VehicleUse(models.TextChoices):
+    PRIVATE = "A", _("Non-commercial")  # 非营运
+    PASSENGER_COMMERCIAL = "B", _("Commercial passenger transport")  # 公路客运 / 出租
+    FREIGHT = "C", _("Freight")  # 货运
+
+
+class VehicleStatus(models.TextChoices):
+    NORMAL = "A", _("Normal")
+    TRANSFERRED_OUT = "B", _("Transferred out")
+    SEIZED = "D", _("Seized")
+    SCRAPPED = "E", _("Scrapped")
+    CANCELLED = "G", _("Cancelled")
+    INSPECTION_OVERDUE = "P", _("Inspection overdue")
+
+
+class Vehicle(models.Model):
+    vin = models.CharField(_("VIN"), max_length=17, unique=True)
+    plate = models.CharField(_("plate number"), max_length=8, unique=True)
+    plate_type = models.CharField(_("plate type"), max_length=2, choices=PlateType.choices)
+    vehicle_type = models.CharField(_("vehicle type"), max_length=3, choices=VehicleType.choices)
+    use = models.CharField(_("use"), max_length=1, choices=VehicleUse.choices)
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    brand = models.CharField(_("brand and model"), max_length=60)
+    owner_id_number = models.CharField(_("owner ID number"), max_length=18, db_index=True)
+    owner_name = models.CharField(_("owner"), max_length=50)
+    manufactured_on = models.DateField(_("manufactured"))
+    registered_on = models.DateField(_("first registered"))
+    inspection_valid_until = models.DateField(_("inspection valid until"))
+    insurance_valid_until = models.DateField(_("compulsory insurance valid until"))
+    status = models.CharField(
+        _("status"), max_length=1, choices=VehicleStatus.choices, default=VehicleStatus.NORMAL
+    )
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="vehicles")
+
+    def __str__(self) -> str:
+        return f"{self.plate} #{self.pk}"

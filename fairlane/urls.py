@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fairlane.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("fairlane.accounts.urls")),
+    path("staff/", include("fairlane.registry.urls")),
+    path("", include("fairlane.web.urls")),
+]
