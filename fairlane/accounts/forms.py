@@ -8,7 +8,7 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label=_("Mobile phone or ID number"),
         max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("Password"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})

@@ -42,3 +42,20 @@ def audit_events_purged(transactional_db: None) -> Iterator[None]:
     """
     yield
     audit_events_purge()
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    if "transactional_db" in request.fixturenames:  # also asked for by live_server
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+
+
+@pytest.fixture(autouse=True)
+def _audit_events_purged_after_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Suite-wide: with `pytest_plugins = ["fairlane.integrity.testing"]` in the root
+    conftest, every transactional test gets `audit_events_purged` without asking."""
+    if _is_transactional(request):
+        request.getfixturevalue("audit_events_purged")

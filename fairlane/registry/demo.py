@@ -418,7 +418,9 @@ class _Seeder:
         for validity, years_to_end, years_to_start in options:
             first_issued = add_years(expired_on, -years_to_end)
             if first_issued >= add_years(birth, 18):
-                return first_issued, validity, add_years(first_issued, years_to_start), expired_on
+                # Recomputed from the first issue, which differs if `expired_on` is 29 February.
+                end = add_years(first_issued, years_to_end)
+                return first_issued, validity, add_years(first_issued, years_to_start), end
         return None
 
     def _status(self) -> LicenceStatus:
@@ -560,8 +562,8 @@ class _Seeder:
             name=DEMO_CITIZEN.name, district="310104", birth=date(1987, 5, 16), phone=DEMO_CITIZEN.phone
         )
         # A first licence (6 years) that expires in a few weeks: the renewal window is open.
-        expires = self.today + timedelta(days=DEMO_RENEWAL_DAYS)
-        first_issued = add_years(expires, -6)
+        first_issued = add_years(self.today + timedelta(days=DEMO_RENEWAL_DAYS), -6)
+        expires = add_years(first_issued, 6)
         licence = DriverLicence(
             id_number=person.id_number,
             holder_name=person.name,

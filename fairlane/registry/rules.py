@@ -501,7 +501,7 @@ def _vehicle_reminders(vehicle: Vehicle, today: date) -> list[Reminder]:
                 severity=Severity.DANGER,
                 subject=plate,
                 message=gettext(
-                    "%(plate)s: inspection expired on %(date)s. Do not drive it on the road (fine and "
+                    "Inspection expired on %(date)s. Do not drive it on the road (fine and "
                     "points); get it inspected or apply for the inspection mark now."
                 )
                 % {"plate": plate, "date": inspection_until.isoformat()},
@@ -518,13 +518,13 @@ def _vehicle_reminders(vehicle: Vehicle, today: date) -> list[Reminder]:
         )
         if on_site:
             message = gettext(
-                "%(plate)s: inspection due by %(date)s. This time it must be tested at an inspection "
+                "Inspection due by %(date)s. This time it must be tested at an inspection "
                 "station: book one, then collect the inspection mark."
             )
         else:
             # L-VR 第54–55条: violations cleared first; ID, insurance and vehicle tax proof.
             message = gettext(
-                "%(plate)s: inspection due by %(date)s. No station test is needed this time: clear "
+                "Inspection due by %(date)s. No station test is needed this time: clear "
                 "any violations, then apply online for the inspection mark."
             )
         found.append(
@@ -546,7 +546,7 @@ def _vehicle_reminders(vehicle: Vehicle, today: date) -> list[Reminder]:
                 severity=Severity.DANGER,
                 subject=plate,
                 message=gettext(
-                    "%(plate)s: compulsory traffic insurance expired on %(date)s. Do not drive it; "
+                    "Compulsory traffic insurance expired on %(date)s. Do not drive it; "
                     "renew the insurance with an insurer now."
                 )
                 % {"plate": plate, "date": insurance_until.isoformat()},
@@ -560,7 +560,7 @@ def _vehicle_reminders(vehicle: Vehicle, today: date) -> list[Reminder]:
                 severity=Severity.WARNING,
                 subject=plate,
                 message=gettext(
-                    "%(plate)s: compulsory traffic insurance ends on %(date)s. Renew it with an insurer "
+                    "Compulsory traffic insurance ends on %(date)s. Renew it with an insurer "
                     "before then: without it you may not drive and cannot get the inspection mark."
                 )
                 % {"plate": plate, "date": insurance_until.isoformat()},

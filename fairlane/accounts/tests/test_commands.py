@@ -23,6 +23,12 @@ from fairlane.registry.models import Office
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    # Argon2 takes most of a second per hash on purpose; these tests are not about it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _run(command: str, *args: str) -> str:
     out = StringIO()
     with translation.override("en"):

@@ -680,7 +680,7 @@ def test_mark_only_inspection_due_says_no_station_is_needed() -> None:
             "kind": "inspection_due",
             "severity": "info",
             "subject": "沪A12345",
-            "message": "沪A12345: inspection due by 2025-03-15. No station test is needed this time: clear "
+            "message": "Inspection due by 2025-03-15. No station test is needed this time: clear "
             "any violations, then apply online for the inspection mark.",
             "due_on": date(2025, 3, 15),
         }
@@ -699,7 +699,7 @@ def test_on_site_inspection_due_says_to_book_a_station() -> None:
         (
             "inspection_due",
             "warning",
-            "沪A12345: inspection due by 2029-03-15. This time it must be tested at an inspection "
+            "Inspection due by 2029-03-15. This time it must be tested at an inspection "
             "station: book one, then collect the inspection mark.",
         )
     ]
@@ -731,7 +731,7 @@ def test_expired_inspection_is_danger() -> None:
             "kind": "inspection_expired",
             "severity": "danger",
             "subject": "沪A12345",
-            "message": "沪A12345: inspection expired on 2025-03-15. Do not drive it on the road (fine and "
+            "message": "Inspection expired on 2025-03-15. Do not drive it on the road (fine and "
             "points); get it inspected or apply for the inspection mark now.",
             "due_on": date(2025, 3, 15),
         }
@@ -753,7 +753,7 @@ def test_insurance_reminder_starts_30_days_before() -> None:
             "kind": "insurance_due",
             "severity": "warning",
             "subject": "沪A12345",
-            "message": "沪A12345: compulsory traffic insurance ends on 2025-07-01. Renew it with an insurer "
+            "message": "Compulsory traffic insurance ends on 2025-07-01. Renew it with an insurer "
             "before then: without it you may not drive and cannot get the inspection mark.",
             "due_on": date(2025, 7, 1),
         }
@@ -773,7 +773,7 @@ def test_expired_insurance_is_danger() -> None:
             "kind": "insurance_expired",
             "severity": "danger",
             "subject": "沪A12345",
-            "message": "沪A12345: compulsory traffic insurance expired on 2025-07-01. Do not drive it; "
+            "message": "Compulsory traffic insurance expired on 2025-07-01. Do not drive it; "
             "renew the insurance with an insurer now.",
             "due_on": date(2025, 7, 1),
         }

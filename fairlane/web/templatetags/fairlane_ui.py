@@ -19,7 +19,7 @@ def plate_colour(plate_type: object) -> str:
 
 @register.filter(name="plate_display")
 def plate_display(plate: object) -> str:
-    """"沪A12345" -> "沪A·12345", as printed on the plate itself."""
+    """The plate as printed, with the dot after the issuing authority: 沪A12345 -> 沪A·12345."""
     text = "" if plate is None else str(plate).strip()
     if len(text) <= 2:
         return text

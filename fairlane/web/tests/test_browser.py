@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
@@ -21,6 +22,10 @@ from fairlane.accounts.tests.factories import PASSWORD
 from fairlane.core.masking import mask_id_number
 from fairlane.core.testdata import make_id_number, make_mobile
 from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+    from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,12 +42,12 @@ NAME = "陈晓燕"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"browser tests need Debian's chromium at {CHROMIUM}"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"),
 ]
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     # Playwright's sync API runs an event loop in this thread; without this Django refuses
     # the ORM calls the test makes between browser steps.
@@ -77,8 +82,13 @@ def latest_code(phone: str) -> str:
     return found.group(1)
 
 
+def _collect_csp_error(errors: list[str], text: str) -> None:
+    if "Content Security Policy" in text:
+        errors.append(text)
+
+
 def test_register_sign_out_sign_in_and_switch_language(
-    browser, live_server, audit_events_purged, screenshots: Path  # type: ignore[no-untyped-def]
+    browser: Browser, live_server: LiveServer, audit_events_purged: None, screenshots: Path
 ) -> None:
     # given: the office's records of a person who has not registered online yet
     rng = random.Random(2026)
@@ -106,7 +116,7 @@ def test_register_sign_out_sign_in_and_switch_language(
     csp_errors: list[str] = []
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("console", lambda message: _collect_csp_error(csp_errors, message.text))
     url = live_server.url
 
     # when: the landing page, then the registration form
@@ -170,7 +180,9 @@ def test_register_sign_out_sign_in_and_switch_language(
     context.close()
 
 
-def test_forms_work_with_the_keyboard_alone(browser, live_server, audit_events_purged, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
+def test_forms_work_with_the_keyboard_alone(
+    browser: Browser, live_server: LiveServer, audit_events_purged: None, screenshots: Path
+) -> None:
     # given
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{live_server.url}/")

@@ -4,6 +4,8 @@ the real views."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,11 +17,13 @@ from fairlane.accounts.models import SmsMessage, User
 from fairlane.accounts.tests.factories import PASSWORD
 from fairlane.core.masking import mask_id_number, mask_name, mask_phone
 from fairlane.registry import rules
+from fairlane.registry.models import Office
 from fairlane.registry.tests.factories import make_licence, make_vehicle
 from fairlane.web.templatetags.fairlane_ui import plate_colour, plate_display
 from fairlane.web.tests.conftest import Citizen, sign_in
 
 GOOD_ID = "11010519491231002X"
+Capture = Callable[..., AbstractContextManager[object]]
 GOOD_PHONE = "13912345678"
 
 
@@ -112,7 +116,9 @@ def test_signed_out_navigation_offers_sign_in_and_register(en_client: Client) ->
 def test_language_switch_is_a_form_that_returns_to_the_same_page(client: Client) -> None:
     # given
     html = client.get("/accounts/register/").content.decode()
-    form = re.search(r'<form class="lang-switch" action="/i18n/setlang/" method="post">(.*?)</form>', html, re.S)
+    form = re.search(
+        r'<form class="lang-switch" action="/i18n/setlang/" method="post">(.*?)</form>', html, re.S
+    )
     assert form is not None
     assert 'name="next" value="/accounts/register/"' in form.group(1)
     assert 'name="language" value="en"' in form.group(1)
@@ -191,7 +197,7 @@ def test_licence_card_shows_classes_validity_and_points(en_client: Client, citiz
     assert "Normal" in html
 
 
-def test_long_term_licence_says_so(en_client: Client, bare_citizen: User, office) -> None:  # type: ignore[no-untyped-def]
+def test_long_term_licence_says_so(en_client: Client, bare_citizen: User, office: Office) -> None:
     # given
     make_licence(
         id_number=bare_citizen.id_number,
@@ -216,8 +222,8 @@ def test_long_term_licence_says_so(en_client: Client, bare_citizen: User, office
     [("02", False, "blue"), ("52", True, "green"), ("01", False, "yellow"), ("51", True, "yellow-green")],
 )
 def test_plate_badge_takes_the_colour_of_the_plate_type(
-    en_client: Client, bare_citizen: User, office, plate_type: str, new_energy: bool, colour: str
-) -> None:  # type: ignore[no-untyped-def]
+    en_client: Client, bare_citizen: User, office: Office, plate_type: str, new_energy: bool, colour: str
+) -> None:
     # given
     make_vehicle(
         owner_id_number=bare_citizen.id_number,
@@ -266,7 +272,9 @@ def test_reminders_come_first_with_a_text_label_per_severity(
     due = date(2030, 1, 31)
     reminders = [
         FakeReminder("inspection", "danger", "沪A·12345", "The inspection has expired.", due),
-        FakeReminder("insurance", "warning", "沪A·12345", "The insurance ends soon.", due + timedelta(days=1)),
+        FakeReminder(
+            "insurance", "warning", "沪A·12345", "The insurance ends soon.", due + timedelta(days=1)
+        ),
         FakeReminder("points", "info", "C1", "You have 3 points.", None),
     ]
     monkeypatch.setattr(rules, "reminders", lambda licence, vehicles, today: reminders)
@@ -276,7 +284,11 @@ def test_reminders_come_first_with_a_text_label_per_severity(
     html = en_client.get("/home/").content.decode()
 
     # then
-    assert html.index('id="reminders-title"') < html.index('id="licence-title"') < html.index('id="vehicles-title"')
+    assert (
+        html.index('id="reminders-title"')
+        < html.index('id="licence-title"')
+        < html.index('id="vehicles-title"')
+    )
     items = re.findall(r'<li class="reminder reminder--(\w+)">(.*?)</li>', html, re.S)
     assert [severity for severity, _ in items] == ["danger", "warning", "info"]
     labels = [re.search(r'<span class="reminder__label">(.*?)</span>', body).group(1) for _, body in items]  # type: ignore[union-attr]
@@ -312,7 +324,9 @@ def test_login_page_explains_staff_codes_and_links_to_register(en_client: Client
 
 def test_login_with_wrong_password_shows_the_error_at_the_top(en_client: Client, citizen: Citizen) -> None:
     # when
-    response = en_client.post("/accounts/login/", {"username": citizen.user.phone, "password": "wrong-password"})
+    response = en_client.post(
+        "/accounts/login/", {"username": citizen.user.phone, "password": "wrong-password"}
+    )
 
     # then
     assert response.status_code == 400
@@ -384,7 +398,9 @@ def test_register_page_explains_the_rules_and_has_both_actions(en_client: Client
 
     assert "One resident ID number can have only one account" in html
     assert re.search(r'<button type="submit" name="action" value="send_code"[^>]*>Send code</button>', html)
-    assert re.search(r'<button type="submit" name="action" value="register" class="button[^"]*">Register</button>', html)
+    assert re.search(
+        r'<button type="submit" name="action" value="register" class="button[^"]*">Register</button>', html
+    )
     # The first submit button is what Enter presses: it registers, never re-sends a code.
     first = re.search(r'<button type="submit" name="action" value="(\w+)"', html)
     assert first is not None and first.group(1) == "register"
@@ -394,7 +410,9 @@ def test_register_page_explains_the_rules_and_has_both_actions(en_client: Client
 @pytest.mark.django_db
 def test_register_with_malformed_id_number_shows_the_error_in_that_field(en_client: Client) -> None:
     # when
-    response = en_client.post("/accounts/register/", _register_data(id_number="11010519491231002", code="123456"))
+    response = en_client.post(
+        "/accounts/register/", _register_data(id_number="11010519491231002", code="123456")
+    )
 
     # then
     assert response.status_code == 400
@@ -416,7 +434,9 @@ def test_register_with_malformed_id_number_shows_the_error_in_that_field(en_clie
 
 
 @pytest.mark.django_db
-def test_send_code_says_the_code_was_sent(en_client: Client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_send_code_says_the_code_was_sent(
+    en_client: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True):
         response = en_client.post("/accounts/register/", _register_data(action="send_code"))
@@ -433,7 +453,9 @@ def test_send_code_says_the_code_was_sent(en_client: Client, django_capture_on_c
 
 
 @pytest.mark.django_db
-def test_register_through_the_pages_signs_the_citizen_in(en_client: Client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_register_through_the_pages_signs_the_citizen_in(
+    en_client: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
     # given
     with django_capture_on_commit_callbacks(execute=True):
         en_client.post("/accounts/register/", _register_data(action="send_code"))
@@ -466,14 +488,23 @@ def test_fields_render_the_same_way_on_both_forms(en_client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("plate", "shown"), [("沪A12345", "沪A·12345"), ("沪AD12345", "沪A·D12345"), ("", ""), (None, ""), ("沪A", "沪A")]
+    ("plate", "shown"),
+    [("沪A12345", "沪A·12345"), ("沪AD12345", "沪A·D12345"), ("", ""), (None, ""), ("沪A", "沪A")],
 )
 def test_plate_display(plate: str | None, shown: str) -> None:
     assert plate_display(plate) == shown
 
 
 @pytest.mark.parametrize(
-    ("plate_type", "colour"), [("01", "yellow"), ("02", "blue"), ("51", "yellow-green"), ("52", "green"), ("99", "blue"), (None, "blue")]
+    ("plate_type", "colour"),
+    [
+        ("01", "yellow"),
+        ("02", "blue"),
+        ("51", "yellow-green"),
+        ("52", "green"),
+        ("99", "blue"),
+        (None, "blue"),
+    ],
 )
 def test_plate_colour(plate_type: str | None, colour: str) -> None:
     assert plate_colour(plate_type) == colour
