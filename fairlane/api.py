@@ -35,7 +35,9 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
 
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    response = api.create_response(request, error_body(exc.code, str(exc.message), exc.fields), status=exc.status)
+    response = api.create_response(
+        request, error_body(exc.code, str(exc.message), exc.fields), status=exc.status
+    )
     if isinstance(exc, Throttled):
         response["Retry-After"] = str(exc.retry_after)
     return response

@@ -35,7 +35,9 @@ class DevelopmentIdentityProvider:
             or Vehicle.objects.filter(owner_id_number=id_number).values_list("owner_name", flat=True).first()
         )
         if recorded is not None and recorded != name:
-            return IdentityCheck(False, str(_("The name does not match the name registered for this ID number.")))
+            return IdentityCheck(
+                False, str(_("The name does not match the name registered for this ID number."))
+            )
         return IdentityCheck(True)
 
 

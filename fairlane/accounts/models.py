@@ -100,6 +100,9 @@ class SmsCode(models.Model):
     class Meta:
         indexes: ClassVar = [models.Index(fields=["phone", "purpose", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.purpose} code #{self.pk}"
+
 
 class SmsMessage(models.Model):
     """The development outbox: what the SMS backend would have sent."""
@@ -111,6 +114,9 @@ class SmsMessage(models.Model):
     class Meta:
         ordering: ClassVar = ["-sent_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"SMS #{self.pk}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored."""
@@ -120,3 +126,6 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(db_default=Now())
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token #{self.pk}"

@@ -66,14 +66,18 @@ def sms_code_send(*, phone: str, purpose: str = SmsCode.Purpose.REGISTER, ip: st
     try:
         phone = validate_mobile(phone)
     except ValidationError as error:
-        raise InvalidInput("invalid", _("The phone number is not valid."), {"phone": error.messages[0]}) from None
+        raise InvalidInput(
+            "invalid", _("The phone number is not valid."), {"phone": error.messages[0]}
+        ) from None
     for limit, subject in (
         (SMS_PER_PHONE_MINUTE, phone),
         (SMS_PER_PHONE_DAY, phone),
         (SMS_PER_IP_HOUR, ip),
     ):
         if not limit.hit(subject):
-            raise Throttled(_("Too many codes requested. Please wait before asking again."), limit.retry_after())
+            raise Throttled(
+                _("Too many codes requested. Please wait before asking again."), limit.retry_after()
+            )
 
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
@@ -110,12 +114,17 @@ def sms_code_consume(*, phone: str, purpose: str, code: str) -> bool:
 # --- Registration ------------------------------------------------------------------------
 
 
-def _registration_errors(*, name: str, id_number: str, phone: str, code: str, password: str) -> dict[str, str]:
+def _registration_errors(
+    *, name: str, id_number: str, phone: str, code: str, password: str
+) -> dict[str, str]:
     """Every problem with the form at once, without touching the database for writes."""
     errors: dict[str, str] = {}
     if not NAME_PATTERN.match(name):
         errors["name"] = str(_("Enter your name as on your ID card (2 to 30 characters)."))
-    for field, validate, value in (("id_number", validate_id_number, id_number), ("phone", validate_mobile, phone)):
+    for field, validate, value in (
+        ("id_number", validate_id_number, id_number),
+        ("phone", validate_mobile, phone),
+    ):
         try:
             validate(value)
         except ValidationError as error:
@@ -233,9 +242,13 @@ def api_token_issue(*, request: HttpRequest | None, username: str, password: str
     user = login_check(request=request, username=username, password=password)
     if user.is_office_staff:
         # Staff must pass their second factor, which only the web sign-in asks for.
-        raise ApiError("mfa_required", _("Staff accounts sign in on the web with their authenticator."), status=403)
+        raise ApiError(
+            "mfa_required", _("Staff accounts sign in on the web with their authenticator."), status=403
+        )
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=_token_digest(token), expires_at=timezone.now() + API_TOKEN_TTL)
+    ApiToken.objects.create(
+        user=user, key_hash=_token_digest(token), expires_at=timezone.now() + API_TOKEN_TTL
+    )
     return token
 
 
@@ -272,7 +285,9 @@ def staff_account_create(
     if role not in STAFF_ROLES:
         raise InvalidInput("invalid", _("Not a staff role."), {"role": str(_("Choose a staff role."))})
     if role == Role.POLICE and police_station is None:
-        raise InvalidInput("invalid", _("Police liaisons belong to a police station."), {"police_station": ""})
+        raise InvalidInput(
+            "invalid", _("Police liaisons belong to a police station."), {"police_station": ""}
+        )
     if role != Role.POLICE and office is None:
         raise InvalidInput("invalid", _("Office staff belong to an office."), {"office": ""})
     user = User(

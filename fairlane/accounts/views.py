@@ -41,7 +41,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 device = services.staff_otp_device(user, data["otp_token"])
                 if device is None:
                     raise ApiError(
-                        "mfa_required", "", {"otp_token": _("Staff must enter the current code of their authenticator.")}
+                        "mfa_required",
+                        "",
+                        {"otp_token": _("Staff must enter the current code of their authenticator.")},
                     )
         except ApiError as error:
             _form_with_errors(form, error)
@@ -73,7 +75,9 @@ def register_view(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "send_code":
                 services.sms_code_send(phone=data["phone"], ip=services.client_ip(request))
-                messages.success(request, _("A 6-digit code was sent to your phone. It is valid for 10 minutes."))
+                messages.success(
+                    request, _("A 6-digit code was sent to your phone. It is valid for 10 minutes.")
+                )
                 return render(request, "accounts/register.html", {"form": form, "code_sent": True})
             user = services.account_register(
                 name=data["name"],

@@ -130,7 +130,12 @@ def me(request: HttpRequest) -> MeOut:
         role=user.role,
         licence=licence_out(licence) if licence else None,
         vehicles=[vehicle_out(v) for v in vehicles],
-        reminders=[ReminderOut(**r.as_dict()) for r in rules.reminders(licence, vehicles, today)],
+        reminders=[
+            ReminderOut(
+                kind=r.kind, severity=r.severity, subject=r.subject, message=r.message, due_on=r.due_on
+            )
+            for r in rules.reminders(licence, vehicles, today)
+        ],
     )
 
 

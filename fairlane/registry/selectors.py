@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User

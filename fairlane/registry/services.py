@@ -20,7 +20,9 @@ def licence_unmask(*, actor: User, licence: DriverLicence, reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise InvalidInput(
-            "invalid", _("Say why you need the full number."), {"reason": str(_("Give a reason of at least 4 characters."))}
+            "invalid",
+            _("Say why you need the full number."),
+            {"reason": str(_("Give a reason of at least 4 characters."))},
         )
     audit_record(
         action=AuditAction.PII_UNMASKED, actor=actor, office=actor.office, obj=licence, reason=reason[:200]

@@ -44,7 +44,9 @@ def staff_licence_detail(request: HttpRequest, licence_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            context["full_id_number"] = licence_unmask(actor=user, licence=licence, reason=request.POST.get("reason", ""))
+            context["full_id_number"] = licence_unmask(
+                actor=user, licence=licence, reason=request.POST.get("reason", "")
+            )
         except ApiError as error:
             context["error"] = error.fields.get("reason") or str(error.message)
             status = error.status

@@ -83,7 +83,10 @@ def assert_clean(text: str, viewer: User, where: str) -> None:
 
 
 def test_no_page_or_response_shows_anothers_numbers(world: dict[str, User]) -> None:
-    ids = sorted(set(DriverLicence.objects.values_list("pk", flat=True)) | set(Vehicle.objects.values_list("pk", flat=True)))
+    ids = sorted(
+        set(DriverLicence.objects.values_list("pk", flat=True))
+        | set(Vehicle.objects.values_list("pk", flat=True))
+    )
     paths = sorted(set(concrete_paths(ids)))
     assert "/home/" in paths and "/staff/licences/" in paths  # the walk found the site
     checked = 0

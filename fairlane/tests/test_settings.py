@@ -16,12 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def production_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(DEBUG="0", SECRET_KEY="x" * 20 + "-production-like-secret-key-0123456789", ALLOWED_HOSTS="fairlane.example.org")
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "-production-like-secret-key-0123456789",
+        ALLOWED_HOSTS="fairlane.example.org",
+    )
     return env
 
 
 def test_check_deploy_is_clean_with_production_settings() -> None:
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=production_env(),
@@ -59,7 +63,7 @@ def test_production_settings_values() -> None:
 def test_production_refuses_to_start_without_a_secret_key() -> None:
     env = production_env()
     del env["SECRET_KEY"]
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode != 0

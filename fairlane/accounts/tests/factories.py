@@ -35,10 +35,12 @@ def register_citizen(
     id_number = id_number or make_id_number(rng)
     phone = phone or make_mobile(rng)
     code = send_code(phone)
-    return services.account_register(name=name, id_number=id_number, phone=phone, code=code, password=PASSWORD)
+    return services.account_register(
+        name=name, id_number=id_number, phone=phone, code=code, password=PASSWORD
+    )
 
 
-def make_staff(role: Role, *, seed: int = 100, office=None, police_station=None) -> User:  # type: ignore[no-untyped-def]
+def make_staff(role: Role, *, seed: int = 100, office=None, police_station=None) -> User:
     rng = random.Random(seed)
     user, _device = services.staff_account_create(
         actor=None,

@@ -134,7 +134,9 @@ def test_wrong_credentials_get_401_and_no_token(client: Client) -> None:
     assert ApiToken.objects.count() == 0
 
 
-@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/me/licences", "/api/v1/me/vehicles", "/api/v1/me/vehicles/1"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/me", "/api/v1/me/licences", "/api/v1/me/vehicles", "/api/v1/me/vehicles/1"]
+)
 @pytest.mark.parametrize("header", ["", "Bearer ", "Bearer not-a-token", "Basic abc"])
 def test_me_needs_a_valid_token(client: Client, path: str, header: str) -> None:
     response = client.get(path, headers={"Authorization": header} if header else {})

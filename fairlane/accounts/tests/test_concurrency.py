@@ -29,7 +29,7 @@ def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
         try:
             barrier.wait()
             results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each raised
+        except Exception as error:
             results[index] = error
         finally:
             connections.close_all()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.test import Client
@@ -52,7 +54,7 @@ def test_failures_start_a_cool_off_that_ends() -> None:
         services.login_check(request=None, username=user.phone, password=PASSWORD)
 
     # then: after the window it works again (never a permanent lock)
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=16)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         assert services.login_check(request=None, username=user.phone, password=PASSWORD) == user
 
 
@@ -91,7 +93,8 @@ def test_staff_need_their_authenticator_code(client: Client) -> None:
 
     # when: password and the current code
     response = client.post(
-        "/accounts/login/", {"username": clerk.phone, "password": PASSWORD, "otp_token": _current_totp(device)}
+        "/accounts/login/",
+        {"username": clerk.phone, "password": PASSWORD, "otp_token": _current_totp(device)},
     )
 
     # then
@@ -126,7 +129,7 @@ def test_disabled_account_loses_its_session_on_next_request(client: Client) -> N
 def test_idle_session_ends(client: Client) -> None:
     user = register_citizen()
     client.post("/accounts/login/", {"username": user.phone, "password": PASSWORD})
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=31)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         response = client.get("/home/")
     assert response.status_code == 302
 
@@ -137,8 +140,8 @@ def test_absolute_session_limit(client: Client) -> None:
     client.post("/accounts/login/", {"username": user.phone, "password": PASSWORD})
     # Active every 20 minutes, so never idle, but past 12 hours in all.
     for step in range(1, 37):
-        with time_machine.travel(start + timezone.timedelta(minutes=20 * step)):
+        with time_machine.travel(start + timedelta(minutes=20 * step)):
             response = client.get("/home/")
             assert response.status_code == 200, step
-    with time_machine.travel(start + timezone.timedelta(hours=12, minutes=20)):
+    with time_machine.travel(start + timedelta(hours=12, minutes=20)):
         assert client.get("/home/").status_code == 302

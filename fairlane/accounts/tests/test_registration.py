@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.utils import timezone
@@ -36,7 +38,11 @@ def test_register_creates_citizen_bound_to_id_number() -> None:
     assert list(user.groups.values_list("name", flat=True)) == ["citizen"]
     assert user.check_password(PASSWORD)
     event = AuditEvent.objects.get()
-    assert (event.action, event.actor_id, event.object_id) == (AuditAction.ACCOUNT_REGISTERED, user.pk, str(user.pk))
+    assert (event.action, event.actor_id, event.object_id) == (
+        AuditAction.ACCOUNT_REGISTERED,
+        user.pk,
+        str(user.pk),
+    )
 
 
 @pytest.mark.parametrize(
@@ -121,16 +127,20 @@ def test_code_is_single_use() -> None:
 
 def test_code_expires_after_ten_minutes() -> None:
     code = send_code(GOOD_PHONE)
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=10, seconds=1)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=10, seconds=1)):
         assert services.sms_code_consume(phone=GOOD_PHONE, purpose="register", code=code) is False
 
 
 def test_new_code_replaces_the_old_one() -> None:
     first = send_code(GOOD_PHONE)
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=61)):
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
         second = send_code(GOOD_PHONE)
-        assert services.sms_code_consume(phone=GOOD_PHONE, purpose="register", code=first) is (first == second)
-        assert services.sms_code_consume(phone=GOOD_PHONE, purpose="register", code=second) is (first != second)
+        assert services.sms_code_consume(phone=GOOD_PHONE, purpose="register", code=first) is (
+            first == second
+        )
+        assert services.sms_code_consume(phone=GOOD_PHONE, purpose="register", code=second) is (
+            first != second
+        )
 
 
 def test_sms_sending_is_rate_limited_per_phone() -> None:

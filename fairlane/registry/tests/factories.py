@@ -27,12 +27,16 @@ def make_office(code: str = "310000", name: str = "上海市公安局交警总�
 
 def make_police_station(code: str = "310115001") -> PoliceStation:
     district, _ = District.objects.get_or_create(code="310115", defaults={"name": "浦东新区"})
-    station = PoliceStation.objects.create(code=code, name="示例派出所", address="上海市示例路2号", phone="021-87654321")
+    station = PoliceStation.objects.create(
+        code=code, name="示例派出所", address="上海市示例路2号", phone="021-87654321"
+    )
     station.districts.add(district)
     return station
 
 
-def make_licence(*, id_number: str, holder_name: str, office: Office, seed: int = 1, **fields: Any) -> DriverLicence:
+def make_licence(
+    *, id_number: str, holder_name: str, office: Office, seed: int = 1, **fields: Any
+) -> DriverLicence:
     today = date.today()  # noqa: DTZ011 - a calendar date, not an instant
     values: dict[str, Any] = {
         "file_number": make_file_number(random.Random(seed)),
@@ -45,10 +49,14 @@ def make_licence(*, id_number: str, holder_name: str, office: Office, seed: int 
         "points": 0,
     }
     values.update(fields)
-    return DriverLicence.objects.create(id_number=id_number, holder_name=holder_name, issuing_office=office, **values)
+    return DriverLicence.objects.create(
+        id_number=id_number, holder_name=holder_name, issuing_office=office, **values
+    )
 
 
-def make_vehicle(*, owner_id_number: str, owner_name: str, office: Office, seed: int = 1, **fields: Any) -> Vehicle:
+def make_vehicle(
+    *, owner_id_number: str, owner_name: str, office: Office, seed: int = 1, **fields: Any
+) -> Vehicle:
     rng = random.Random(seed)
     today = date.today()  # noqa: DTZ011 - a calendar date, not an instant
     values: dict[str, Any] = {
@@ -65,4 +73,6 @@ def make_vehicle(*, owner_id_number: str, owner_name: str, office: Office, seed:
         "insurance_valid_until": today + timedelta(days=200),
     }
     values.update(fields)
-    return Vehicle.objects.create(owner_id_number=owner_id_number, owner_name=owner_name, office=office, **values)
+    return Vehicle.objects.create(
+        owner_id_number=owner_id_number, owner_name=owner_name, office=office, **values
+    )

@@ -17,18 +17,20 @@ pytestmark = pytest.mark.django_db
 def staff_login(client: Client, user: User) -> None:
     device = TOTPDevice.objects.get(user=user)
     code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
-    response = client.post("/accounts/login/", {"username": user.phone, "password": PASSWORD, "otp_token": code})
+    response = client.post(
+        "/accounts/login/", {"username": user.phone, "password": PASSWORD, "otp_token": code}
+    )
     assert response.status_code == 302
 
 
 @pytest.fixture
-def office_licence():  # type: ignore[no-untyped-def]
+def office_licence():
     office = make_office()
     citizen = register_citizen(name="王小明")
     return office, make_licence(id_number=citizen.id_number, holder_name=citizen.name, office=office)
 
 
-def test_supervisor_unmasks_with_a_reason_and_it_is_audited(client: Client, office_licence) -> None:  # type: ignore[no-untyped-def]
+def test_supervisor_unmasks_with_a_reason_and_it_is_audited(client: Client, office_licence) -> None:
     # given
     office, licence = office_licence
     supervisor = make_staff(Role.SUPERVISOR, office=office)
@@ -43,10 +45,14 @@ def test_supervisor_unmasks_with_a_reason_and_it_is_audited(client: Client, offi
     assert response.status_code == 200
     assert licence.id_number in response.content.decode()
     event = AuditEvent.objects.filter(action=AuditAction.PII_UNMASKED).get()
-    assert (event.actor_id, event.object_id, event.reason) == (supervisor.pk, str(licence.pk), "核对身份 case 42")
+    assert (event.actor_id, event.object_id, event.reason) == (
+        supervisor.pk,
+        str(licence.pk),
+        "核对身份 case 42",
+    )
 
 
-def test_unmask_needs_a_reason(client: Client, office_licence) -> None:  # type: ignore[no-untyped-def]
+def test_unmask_needs_a_reason(client: Client, office_licence) -> None:
     office, licence = office_licence
     staff_login(client, make_staff(Role.SUPERVISOR, office=office))
     response = client.post(f"/staff/licences/{licence.pk}/", {"reason": ""})
@@ -55,7 +61,7 @@ def test_unmask_needs_a_reason(client: Client, office_licence) -> None:  # type:
     assert not AuditEvent.objects.filter(action=AuditAction.PII_UNMASKED).exists()
 
 
-def test_clerk_may_not_unmask(client: Client, office_licence) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_may_not_unmask(client: Client, office_licence) -> None:
     office, licence = office_licence
     staff_login(client, make_staff(Role.CLERK, office=office))
     response = client.post(f"/staff/licences/{licence.pk}/", {"reason": "curious about it"})
@@ -64,7 +70,7 @@ def test_clerk_may_not_unmask(client: Client, office_licence) -> None:  # type: 
     assert not AuditEvent.objects.filter(action=AuditAction.PII_UNMASKED).exists()
 
 
-def test_staff_of_another_office_see_nothing(client: Client, office_licence) -> None:  # type: ignore[no-untyped-def]
+def test_staff_of_another_office_see_nothing(client: Client, office_licence) -> None:
     _office, licence = office_licence
     other = make_office(code="310001", name="另一分所")
     staff_login(client, make_staff(Role.SUPERVISOR, office=other))
@@ -73,7 +79,7 @@ def test_staff_of_another_office_see_nothing(client: Client, office_licence) -> 
     assert licence.holder_name not in client.get("/staff/licences/").content.decode()
 
 
-def test_citizens_cannot_open_staff_pages(client: Client, office_licence) -> None:  # type: ignore[no-untyped-def]
+def test_citizens_cannot_open_staff_pages(client: Client, office_licence) -> None:
     _office, licence = office_licence
     citizen = register_citizen(name="李小红", seed=5)
     client.post("/accounts/login/", {"username": citizen.phone, "password": PASSWORD})
