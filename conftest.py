@@ -7,6 +7,9 @@ import os
 import pytest
 from django.core.cache import cache
 
+# Transactional tests empty the audit table before pytest-django flushes the database.
+pytest_plugins = ["fairlane.integrity.testing"]
+
 ON_POSTGRES_RUN = os.environ.get("FAIRLANE_POSTGRES_RUN") == "1"
 
 

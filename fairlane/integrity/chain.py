@@ -79,8 +79,10 @@ def format_time(value: datetime) -> str:
 
 def _canonical_value(value: Any) -> Any:
     """Reduce a value to the JSON types whose serialisation is stable across a round trip."""
-    if value is None or isinstance(value, bool | str):
-        return str(value) if isinstance(value, str) else value
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a plain str, whatever subclass came in
     if isinstance(value, Enum):
         return _canonical_value(value.value)
     if isinstance(value, int):

@@ -82,14 +82,14 @@ def _json_safe(value: Any, masker: Callable[[object], str] | None = None) -> Any
     Decimals and floats become their text: jsonb rewrites how numbers are written, which
     would change the hash of an event read back (money is integer fen anyway).
     """
-    if value is None or isinstance(value, bool):
-        return value
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, models.Model):
-        value = value.pk
+        value = value.pk  # an unsaved instance has None
     if isinstance(value, Promise):
         value = str(value)
+    if value is None or isinstance(value, bool):
+        return value
     if isinstance(value, int):
         return masker(value) if masker else int(value)
     if isinstance(value, str):

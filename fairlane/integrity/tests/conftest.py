@@ -10,7 +10,6 @@ from django.db import connection
 from fairlane.accounts.models import User
 from fairlane.core.validators import id_number_check_char
 from fairlane.integrity.protection import TABLE, append_only_remove
-from fairlane.integrity.testing import audit_events_purged  # noqa: F401  (a fixture, used by name)
 
 PASSWORD = "x-strong-Pass-123"
 

@@ -161,6 +161,13 @@ def test_unsupported_values_in_changes_are_refused(make_user: Callable[..., User
     assert not AuditEvent.objects.exists()
 
 
+def test_overlong_reason_is_refused_on_every_database() -> None:
+    # SQLite would store it; PostgreSQL would fail on the column. Refuse it the same way.
+    with pytest.raises(ValueError, match="at most 200"):
+        audit_record(action=AuditAction.ACCOUNT_DISABLED, reason="x" * 201)
+    assert not AuditEvent.objects.exists()
+
+
 def test_rolled_back_caller_leaves_no_event_and_no_gap(make_user: Callable[..., User]) -> None:
     # given
     actor = make_user(1)

@@ -10,7 +10,6 @@ from django.test import Client
 
 from fairlane.accounts.models import User
 from fairlane.accounts.tests.factories import PASSWORD, register_citizen
-from fairlane.integrity.testing import audit_events_purged  # noqa: F401  (a fixture for the browser tests)
 from fairlane.registry.models import DriverLicence, Office, Vehicle
 from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
 
