@@ -32,7 +32,7 @@ run: install system-deps messages ## Migrate, load the demo world if empty, serv
 check: install ## Lint, format, types and migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy fairlane
+	$(VENV)/bin/mypy fairlane bench
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 pytest: install system-deps messages ## The test suite (PostgreSQL part when reachable)

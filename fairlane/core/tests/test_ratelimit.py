@@ -56,7 +56,7 @@ def _redis_answers() -> bool:
 
 
 @pytest.mark.postgres  # runs in the services pass of scripts/run-tests, next to PostgreSQL
-def test_parallel_hits_on_redis_admit_exactly_the_limit(settings) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_hits_on_redis_admit_exactly_the_limit(settings) -> None:
     if not _redis_answers():
         pytest.fail(f"Redis does not answer at {REDIS_URL}; the services pass needs it")
     settings.CACHES = {
