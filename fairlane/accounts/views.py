@@ -56,7 +56,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         next_url = request.GET.get("next", "")
         if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
             return redirect(next_url)
-        return redirect("web:home")
+        # Office staff start at their office's records; everyone else at their own.
+        return redirect(
+            "registry:staff_licence_list" if user.is_office_staff and user.office_id else "web:home"
+        )
     return render(request, "accounts/login.html", {"form": form})
 
 

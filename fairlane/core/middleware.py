@@ -23,3 +23,19 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ChineseFirstMiddleware:
+    """Serve Chinese unless the visitor chose another language with the switch.
+
+    The office's public is Chinese-speaking; a browser that merely sends an English
+    Accept-Language still gets Chinese, and the switch (a cookie) is one click away.
+    Placed before django.middleware.locale.LocaleMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

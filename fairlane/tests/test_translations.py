@@ -65,3 +65,14 @@ def test_main_pages_are_all_chinese(client: Client) -> None:
             s for s in ENGLISH_SENTENCE.findall(visible_text(response.content.decode())) if s not in ALLOWED
         ]
         assert english == [], path
+
+
+@pytest.mark.django_db
+def test_chinese_by_default_english_by_choice(client: Client) -> None:
+    # given a browser that prefers English
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+
+    # when / then: still Chinese until the visitor switches
+    assert 'lang="zh-hans"' in client.get("/", headers=english_browser).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/", headers=english_browser).content.decode()

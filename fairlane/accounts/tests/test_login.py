@@ -99,6 +99,7 @@ def test_staff_need_their_authenticator_code(client: Client) -> None:
 
     # then
     assert response.status_code == 302
+    assert response["Location"] == "/staff/licences/"
     assert client.session["_auth_user_id"] == str(clerk.pk)
     assert client.session["otp_device_id"] == device.persistent_id
 
