@@ -19,6 +19,9 @@ class RegisterIn(Schema):
     phone: str
     code: str
     password: str
+    # Vehicle owners may confirm one vehicle registered to their ID number; both or neither.
+    plate: str = ""
+    vin: str = ""
 
 
 class RegisteredOut(Schema):
@@ -55,6 +58,8 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status:
         phone=payload.phone,
         code=payload.code,
         password=payload.password,
+        plate=payload.plate,
+        vin=payload.vin,
         ip=services.client_ip(request),
     )
     # Masked even for the owner: the response may be logged by proxies on the way.

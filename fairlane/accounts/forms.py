@@ -39,6 +39,13 @@ class RegisterForm(forms.Form):
         max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+    plate = forms.CharField(label=_("Plate number"), required=False, max_length=10)
+    vin = forms.CharField(
+        label=_("VIN (vehicle identification number)"),
+        required=False,
+        max_length=17,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     password = forms.CharField(
         label=_("Password"),
         max_length=128,

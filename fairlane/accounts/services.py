@@ -26,8 +26,8 @@ from fairlane.accounts.sms import sms_backend
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.core.errors import ApiError, InvalidInput, Throttled
 from fairlane.core.ratelimit import RateLimit
-from fairlane.core.validators import validate_id_number, validate_mobile
-from fairlane.registry.models import Office, PoliceStation
+from fairlane.core.validators import validate_id_number, validate_mobile, validate_plate, validate_vin
+from fairlane.registry.models import Office, PoliceStation, Vehicle
 
 SMS_CODE_TTL = timedelta(minutes=10)
 SMS_CODE_MAX_FAILURES = 5  # wrong guesses before a code is dead
@@ -115,10 +115,19 @@ def sms_code_consume(*, phone: str, purpose: str, code: str) -> bool:
 
 
 def _registration_errors(
-    *, name: str, id_number: str, phone: str, code: str, password: str
+    *, name: str, id_number: str, phone: str, code: str, password: str, plate: str, vin: str
 ) -> dict[str, str]:
     """Every problem with the form at once, without touching the database for writes."""
     errors: dict[str, str] = {}
+    if plate or vin:
+        for field, check, value in (("plate", validate_plate, plate), ("vin", validate_vin, vin)):
+            if not value:
+                errors[field] = str(_("Enter both the plate number and the VIN, or leave both empty."))
+                continue
+            try:
+                check(value)
+            except ValidationError as error:
+                errors[field] = error.messages[0]
     if not NAME_PATTERN.match(name):
         errors["name"] = str(_("Enter your name as on your ID card (2 to 30 characters)."))
     for field, validate, value in (
@@ -139,12 +148,24 @@ def _registration_errors(
 
 
 def account_register(
-    *, name: str, id_number: str, phone: str, code: str, password: str, ip: str = ""
+    *,
+    name: str,
+    id_number: str,
+    phone: str,
+    code: str,
+    password: str,
+    plate: str = "",
+    vin: str = "",
+    ip: str = "",
 ) -> User:
-    """Create a citizen account bound to one verified ID number and one verified phone."""
-    name = (name or "").strip()
-    code = (code or "").strip()
-    errors = _registration_errors(name=name, id_number=id_number, phone=phone, code=code, password=password)
+    """Create a citizen account bound to one verified ID number and one verified phone.
+
+    A vehicle owner may add the plate number and VIN of a vehicle registered to that ID
+    number: a second proof, besides the name, that the person knows their own records."""
+    name, code, plate, vin = ((value or "").strip() for value in (name, code, plate, vin))
+    errors = _registration_errors(
+        name=name, id_number=id_number, phone=phone, code=code, password=password, plate=plate, vin=vin
+    )
     if errors:
         raise InvalidInput("invalid", _("Some fields are not valid."), errors)
     id_number, phone = validate_id_number(id_number), validate_mobile(phone)
@@ -157,6 +178,13 @@ def account_register(
     check = identity_provider().verify(name=name, id_number=id_number)
     if not check.ok:
         errors["name"] = check.reason
+    if (
+        plate
+        and not Vehicle.objects.filter(
+            plate=validate_plate(plate), vin=validate_vin(vin), owner_id_number=id_number
+        ).exists()
+    ):
+        errors["plate"] = str(_("No vehicle with this plate number and VIN is registered to this ID number."))
     if errors:
         raise InvalidInput("invalid", _("Some fields are not valid."), errors)
 
@@ -177,7 +205,12 @@ def account_register(
             user.identity_verified_at = timezone.now()
             user.save()
             user.groups.add(_role_group(Role.CITIZEN))
-            audit_record(action=AuditAction.ACCOUNT_REGISTERED, actor=user, obj=user)
+            audit_record(
+                action=AuditAction.ACCOUNT_REGISTERED,
+                actor=user,
+                obj=user,
+                changes={"vehicle_confirmed": (None, bool(plate))},
+            )
     except IntegrityError:
         # Another registration with the same ID number or phone committed first.
         raise InvalidInput(

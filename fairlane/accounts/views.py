@@ -88,6 +88,8 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"],
                 code=data["code"],
                 password=data["password"],
+                plate=data["plate"],
+                vin=data["vin"],
                 ip=services.client_ip(request),
             )
         except ApiError as error:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 
-from fairlane.accounts.tests.factories import PASSWORD, register_citizen
+from fairlane.accounts.tests.factories import PASSWORD, api_token, register_citizen
 from fairlane.registry.models import DriverLicence, Vehicle
 from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
 from fairlane.tests.test_no_unmasked_pii import concrete_paths
@@ -31,12 +29,7 @@ def test_another_citizens_records_never_show(client: Client) -> None:
     secrets = [bobs_car.plate, bobs_car.vin, bobs_licence.file_number, bob.name]
     before = snapshot()
     client.post("/accounts/login/", {"username": alice.phone, "password": PASSWORD})
-    token = client.post(
-        "/api/v1/auth/token",
-        json.dumps({"username": alice.phone, "password": PASSWORD}),
-        content_type="application/json",
-    ).json()["token"]
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {api_token(client, alice)}"}
     ids = [bobs_licence.pk, bobs_car.pk]
     api_paths = ["/api/v1/me", "/api/v1/me/licences", "/api/v1/me/vehicles"] + [
         f"/api/v1/me/vehicles/{pk}" for pk in ids

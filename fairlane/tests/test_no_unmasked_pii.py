@@ -3,7 +3,6 @@ number or phone number. The viewer's own numbers are allowed; nothing else is.""
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
 
@@ -13,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from fairlane.accounts.models import Role, User
-from fairlane.accounts.tests.factories import PASSWORD, make_staff, register_citizen
+from fairlane.accounts.tests.factories import PASSWORD, api_token, make_staff, register_citizen
 from fairlane.core.pii import find_unmasked_pii
 from fairlane.core.testdata import make_id_number, make_mobile
 from fairlane.registry.models import DriverLicence, Vehicle
@@ -96,11 +95,7 @@ def test_no_page_or_response_shows_anothers_numbers(world: dict[str, User]) -> N
             staff_login(client, viewer)
         else:
             client.post("/accounts/login/", {"username": viewer.phone, "password": PASSWORD})
-            token = client.post(
-                "/api/v1/auth/token",
-                json.dumps({"username": viewer.phone, "password": PASSWORD}),
-                content_type="application/json",
-            ).json()["token"]
+            token = api_token(client, viewer)
             for path in API_PATHS:
                 response = client.get(path, headers={"Authorization": f"Bearer {token}"})
                 assert_clean(response.content.decode(), viewer, path)

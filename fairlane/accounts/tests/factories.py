@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from fairlane.accounts import services
 from fairlane.accounts.models import Role, SmsMessage, User
@@ -38,6 +39,18 @@ def register_citizen(
     return services.account_register(
         name=name, id_number=id_number, phone=phone, code=code, password=PASSWORD
     )
+
+
+def api_token(client: Client, user: User) -> str:
+    """A bearer token got the way an app gets one: POST /api/v1/auth/token."""
+    response = client.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": user.phone, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    token: str = response.json()["token"]
+    return token
 
 
 def make_staff(role: Role, *, seed: int = 100, office=None, police_station=None) -> User:

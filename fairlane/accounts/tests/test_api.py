@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from fairlane.accounts.models import ApiToken, User
-from fairlane.accounts.tests.factories import PASSWORD, latest_code, register_citizen
+from fairlane.accounts.tests.factories import PASSWORD, api_token, latest_code, register_citizen
 from fairlane.registry.models import Vehicle
 from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
 
@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 
 def post(client: Client, path: str, body: Any, **headers: str) -> Any:
     return client.post(path, json.dumps(body), content_type="application/json", headers=headers)
-
-
-def token_for(client: Client, user: User) -> str:
-    response = post(client, "/api/v1/auth/token", {"username": user.phone, "password": PASSWORD})
-    assert response.status_code == 200
-    token: str = response.json()["token"]
-    return token
 
 
 def test_register_through_the_api(client: Client, django_capture_on_commit_callbacks: Any) -> None:
@@ -111,7 +104,7 @@ def test_token_and_me(client: Client) -> None:
     office = make_office()
     make_licence(id_number=user.id_number, holder_name=user.name, office=office, points=4)
     vehicle = make_vehicle(owner_id_number=user.id_number, owner_name=user.name, office=office)
-    token = token_for(client, user)
+    token = api_token(client, user)
 
     # when
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
@@ -152,7 +145,7 @@ def test_citizen_never_reads_another_citizens_records(client: Client) -> None:
     make_licence(id_number=bob.id_number, holder_name=bob.name, office=office, seed=2)
     bobs_car = make_vehicle(owner_id_number=bob.id_number, owner_name=bob.name, office=office, seed=2)
     before = list(Vehicle.objects.values_list("pk", "plate", "owner_id_number"))
-    auth = {"Authorization": f"Bearer {token_for(client, alice)}"}
+    auth = {"Authorization": f"Bearer {api_token(client, alice)}"}
 
     # when
     detail = client.get(f"/api/v1/me/vehicles/{bobs_car.pk}", headers=auth)
@@ -176,7 +169,7 @@ def test_disabled_user_token_stops_working(client: Client) -> None:
     from fairlane.accounts.tests.factories import make_staff
 
     user = register_citizen()
-    token = token_for(client, user)
+    token = api_token(client, user)
     admin = make_staff(Role.ADMIN, office=make_office(), seed=9)
     services.account_disable(actor=admin, user=user, reason="test")
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
@@ -193,3 +186,22 @@ def test_openapi_schema_lists_the_contract(client: Client) -> None:
         "/api/v1/me/vehicles",
     ):
         assert path in paths
+
+
+def test_register_api_checks_plate_and_vin(client: Client) -> None:
+    response = post(
+        client,
+        "/api/v1/auth/register",
+        {
+            "name": "王小明",
+            "id_number": "11010519491231002X",
+            "phone": "13912345678",
+            "code": "123456",
+            "password": PASSWORD,
+            "plate": "沪AO1234",
+            "vin": "LSVAU2I80N2183294",
+        },
+    )
+    assert response.status_code == 422
+    assert sorted(response.json()["fields"]) == ["plate", "vin"]
+    assert User.objects.count() == 0

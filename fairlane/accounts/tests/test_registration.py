@@ -178,3 +178,82 @@ def test_register_citizen_factory_makes_distinct_people() -> None:
     a = register_citizen(seed=1)
     b = register_citizen(seed=2)
     assert a.id_number != b.id_number
+
+
+VALID_VIN = "LSVAU2180N2183294"  # position 9 is replaced by the real check digit in _vin()
+VALID_PLATE = "沪AD12345"
+
+
+def _vin() -> str:
+    from fairlane.core.validators import vin_check_digit
+
+    return VALID_VIN[:8] + vin_check_digit(VALID_VIN) + VALID_VIN[9:]
+
+
+@pytest.mark.parametrize(
+    ("_case", "plate", "vin", "fields"),
+    [
+        ("plate unknown province", "X A12345", None, ["plate"]),
+        ("plate with letter O", "沪AO1234", None, ["plate"]),
+        ("plate too short", "沪A1234", None, ["plate"]),
+        ("new-energy plate without energy letter", "沪A123456", None, ["plate"]),
+        ("vin too short", VALID_PLATE, "LSVAU2180N218329", ["vin"]),
+        ("vin with letter I", VALID_PLATE, "LSVAU2I80N2183294", ["vin"]),
+        ("vin wrong check digit", VALID_PLATE, "wrong-check", ["vin"]),
+        ("plate without vin", VALID_PLATE, "", ["vin"]),
+        ("vin without plate", "", None, ["plate"]),
+    ],
+)
+def test_register_rejects_bad_vehicle_fields(
+    _case: str, plate: str, vin: str | None, fields: list[str]
+) -> None:
+    # given
+    good_vin = _vin()
+    if vin == "wrong-check":
+        vin = good_vin[:8] + ("0" if good_vin[8] != "0" else "1") + good_vin[9:]
+    elif vin is None:
+        vin = good_vin
+
+    # when
+    with pytest.raises(InvalidInput) as caught:
+        _register(plate=plate, vin=vin)
+
+    # then
+    assert sorted(caught.value.fields) == fields
+    assert User.objects.count() == 0
+
+
+def test_owner_confirms_a_vehicle_registered_to_them() -> None:
+    # given
+    from fairlane.registry.tests.factories import make_office, make_vehicle
+
+    office = make_office()
+    make_vehicle(owner_id_number=GOOD_ID, owner_name="王小明", office=office, plate=VALID_PLATE, vin=_vin())
+
+    # when
+    user = _register(plate="沪A·d12345", vin=_vin().lower())
+
+    # then
+    assert user.id_number == GOOD_ID
+    assert AuditEvent.objects.get().changes == {"vehicle_confirmed": [None, True]}
+
+
+def test_vehicle_of_someone_else_is_refused() -> None:
+    # given: the car exists but belongs to another ID number
+    from fairlane.registry.tests.factories import make_office, make_vehicle
+
+    make_vehicle(
+        owner_id_number="110105194912310097",
+        owner_name="李四",
+        office=make_office(),
+        plate=VALID_PLATE,
+        vin=_vin(),
+    )
+
+    # when
+    with pytest.raises(InvalidInput) as caught:
+        _register(plate=VALID_PLATE, vin=_vin())
+
+    # then
+    assert list(caught.value.fields) == ["plate"]
+    assert User.objects.count() == 0
