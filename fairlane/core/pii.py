@@ -14,15 +14,29 @@ from typing import Final
 
 from django.core.exceptions import ValidationError
 
+from fairlane.core.masking import mask_id_number, mask_phone
 from fairlane.core.validators import validate_id_number, validate_mobile
 
-_ID_PATTERN: Final = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+ID_NUMBER_PATTERN: Final = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 # 11 digits, optionally written 3-4-4 with one kind of separator and after +86/0086/86.
-_MOBILE_PATTERN: Final = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?)?"
+MOBILE_PATTERN: Final = re.compile(
+    r"(?<![0-9A-Za-z])(?P<prefix>(?:\+|00)?86[ -]?)?"
     r"(?P<number>1[3-9][0-9](?P<sep>[ -]?)[0-9]{4}(?P=sep)[0-9]{4})"
     r"(?![0-9A-Za-z])"
 )
+
+
+def _digits_only(number: str) -> str:
+    return number.replace(" ", "").replace("-", "")
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID-number-shaped and mobile number written in free text (a reason, a
+    note): any 18-character candidate, valid check character or not, to fail safe."""
+    text = ID_NUMBER_PATTERN.sub(lambda match: mask_id_number(match.group()), text)
+    return MOBILE_PATTERN.sub(
+        lambda match: (match.group("prefix") or "") + mask_phone(_digits_only(match.group("number"))), text
+    )
 
 
 def _normalise(value: str) -> str:
@@ -35,7 +49,7 @@ def _normalise(value: str) -> str:
 
 
 def _valid_id_numbers(text: str) -> Iterable[tuple[int, str]]:
-    for match in _ID_PATTERN.finditer(text):
+    for match in ID_NUMBER_PATTERN.finditer(text):
         try:
             yield match.start(), validate_id_number(match.group())
         except ValidationError:
@@ -43,8 +57,8 @@ def _valid_id_numbers(text: str) -> Iterable[tuple[int, str]]:
 
 
 def _mobiles(text: str) -> Iterable[tuple[int, str]]:
-    for match in _MOBILE_PATTERN.finditer(text):
-        yield match.start(), match.group("number").replace(" ", "").replace("-", "")
+    for match in MOBILE_PATTERN.finditer(text):
+        yield match.start(), _digits_only(match.group("number"))
 
 
 def find_unmasked_pii(text: str, allowed: Iterable[str | None] = ()) -> list[str]:

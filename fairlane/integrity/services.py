@@ -6,7 +6,6 @@ transaction of the write it describes, so an event exists exactly when its write
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -20,6 +19,7 @@ from django.utils.functional import Promise
 
 from fairlane.core.context import current_request_id
 from fairlane.core.masking import mask_id_number, mask_name, mask_phone
+from fairlane.core.pii import mask_text
 from fairlane.integrity.chain import (
     CHAIN_FIELDS,
     GENESIS_HASH,
@@ -47,12 +47,6 @@ _REASON_MAX: Final = AuditEvent._meta.get_field("reason").max_length or 200
 _NAME_KEYS: Final = frozenset(
     {"name", "holder_name", "owner_name", "real_name", "applicant_name", "driver_name", "contact_name"}
 )
-# Standing alone: a letter or digit next to it means it is part of a longer code.
-_ID_PATTERN: Final = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
-_MOBILE_PATTERN: Final = re.compile(
-    r"(?<![0-9A-Za-z])(?P<prefix>(?:\+|00)?86[ -]?)?"
-    r"(?P<number>1[3-9][0-9](?P<sep>[ -]?)[0-9]{4}(?P=sep)[0-9]{4})(?![0-9A-Za-z])"
-)
 
 
 def _masker_for_key(key: str) -> Callable[[object], str] | None:
@@ -64,16 +58,6 @@ def _masker_for_key(key: str) -> Callable[[object], str] | None:
     if lowered in _NAME_KEYS:
         return mask_name
     return None
-
-
-def _mask_mobile(match: re.Match[str]) -> str:
-    return (match.group("prefix") or "") + mask_phone(re.sub(r"[ -]", "", match.group("number")))
-
-
-def mask_text(text: str) -> str:
-    """Mask every ID number and mobile number written in free text."""
-    text = _ID_PATTERN.sub(lambda match: mask_id_number(match.group()), text)
-    return _MOBILE_PATTERN.sub(_mask_mobile, text)
 
 
 def _json_safe(value: Any, masker: Callable[[object], str] | None = None) -> Any:

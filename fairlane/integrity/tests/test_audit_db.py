@@ -20,10 +20,11 @@ from django.db import connection, transaction
 from fairlane.accounts.models import User
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.core.context import request_id_var
+from fairlane.core.pii import mask_text
 from fairlane.integrity.chain import GENESIS_HASH, event_hash
 from fairlane.integrity.models import AuditEvent
 from fairlane.integrity.protection import TABLE
-from fairlane.integrity.services import audit_chain_report, audit_chain_verify, mask_text
+from fairlane.integrity.services import audit_chain_report, audit_chain_verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_pass")]
 
