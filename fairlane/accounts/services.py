@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fairlane.accounts.identity import identity_provider
 from fairlane.accounts.models import STAFF_ROLES, ApiToken, Role, SmsCode, User
+from fairlane.accounts.roles import role_group
 from fairlane.accounts.sms import sms_backend
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.core.errors import ApiError, InvalidInput, Throttled
@@ -204,7 +204,7 @@ def account_register(
             user.set_password(password)
             user.identity_verified_at = timezone.now()
             user.save()
-            user.groups.add(_role_group(Role.CITIZEN))
+            user.groups.add(role_group(Role.CITIZEN))
             audit_record(
                 action=AuditAction.ACCOUNT_REGISTERED,
                 actor=user,
@@ -219,11 +219,6 @@ def account_register(
             {"id_number": str(_("This ID number already has an account. Sign in or reset your password."))},
         ) from None
     return user
-
-
-def _role_group(role: str) -> Group:
-    group, _created = Group.objects.get_or_create(name=role)
-    return group
 
 
 # --- Sign-in -----------------------------------------------------------------------------
@@ -335,7 +330,7 @@ def staff_account_create(
     )
     user.set_password(password)
     user.save()
-    user.groups.add(_role_group(role))
+    user.groups.add(role_group(role))
     device = TOTPDevice.objects.create(user=user, name=str(_("Authenticator")), confirmed=True)
     audit_record(
         action=AuditAction.ACCOUNT_CREATED_BY_STAFF,

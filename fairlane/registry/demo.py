@@ -20,12 +20,12 @@ from datetime import date, timedelta
 from typing import Final
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fairlane.accounts.models import STAFF_ROLES, Role, User
+from fairlane.accounts.roles import role_group
 from fairlane.accounts.services import staff_account_create
 from fairlane.core.testdata import make_file_number, make_id_number, make_mobile, make_plate, make_vin
 from fairlane.core.validators import vin_check_digit
@@ -465,7 +465,7 @@ class _Seeder:
         )
 
     def _add_to_groups(self, users: list[User]) -> None:
-        groups = {role: Group.objects.get_or_create(name=role)[0] for role in {user.role for user in users}}
+        groups = {role: role_group(role) for role in {user.role for user in users}}
         membership = User.groups.through
         User.groups.through.objects.bulk_create(
             [membership(user_id=user.pk, group_id=groups[user.role].pk) for user in users],

@@ -3,16 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLE_PERMISSIONS = {
-    "citizen": [],
-    "agent": [],
-    "hospital": [],
-    "clerk": [],
-    "reviewer": [],
-    "supervisor": ["accounts.unmask_pii", "integrity.view_auditevent"],
-    "police": [],
-    "admin": ["accounts.unmask_pii", "accounts.manage_staff", "integrity.view_auditevent"],
-}
+from fairlane.accounts.roles import ROLE_PERMISSIONS
 
 
 def create_role_groups(apps, schema_editor):

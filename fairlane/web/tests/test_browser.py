@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,8 +16,8 @@ from typing import TYPE_CHECKING
 import pytest
 from django.conf import settings
 
-from fairlane.accounts.models import SmsMessage
-from fairlane.accounts.tests.factories import PASSWORD
+from fairlane.accounts.models import Role
+from fairlane.accounts.tests.factories import PASSWORD, latest_code, make_staff, register_citizen
 from fairlane.core.masking import mask_id_number
 from fairlane.core.testdata import make_id_number, make_mobile
 from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
@@ -72,14 +71,6 @@ def browser() -> Iterator[Browser]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-def latest_code(phone: str) -> str:
-    message = SmsMessage.objects.filter(phone=phone).first()
-    assert message is not None, "no SMS in the outbox for this phone"
-    found = re.search(r"\b(\d{6})\b", message.text)
-    assert found is not None, "the SMS has no 6-digit code"
-    return found.group(1)
 
 
 def _collect_csp_error(errors: list[str], text: str) -> None:
@@ -199,4 +190,51 @@ def test_forms_work_with_the_keyboard_alone(
     assert page.locator("#id_username_field .field__error").is_visible()
     assert page.get_attribute("#id_username", "aria-invalid") == "true"
     page.screenshot(path=str(screenshots / "login-errors-mobile.png"), full_page=True)
+    page.close()
+
+
+def test_supervisor_signs_in_with_totp_and_unmasks_with_a_reason(
+    browser: Browser, live_server: LiveServer, audit_events_purged: None, screenshots: Path
+) -> None:
+    # given: a supervisor of the office that issued a citizen's licence
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from fairlane.core.audit import AuditAction
+    from fairlane.integrity.models import AuditEvent
+
+    office = make_office()
+    citizen = register_citizen(name=NAME, seed=11)
+    licence = make_licence(id_number=citizen.id_number, holder_name=NAME, office=office)
+    supervisor = make_staff(Role.SUPERVISOR, office=office, seed=12)
+    device = TOTPDevice.objects.get(user=supervisor)
+    code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    url = live_server.url
+
+    # when: password and authenticator code
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", supervisor.phone)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_otp_token", code)
+    page.click(".form__actions button")
+    page.wait_for_url(f"{url}/staff/licences/")
+
+    # then: the office's licences, masked
+    assert licence.id_number not in page.content()
+    assert mask_id_number(licence.id_number) in page.content()
+    page.screenshot(path=str(screenshots / "staff-licences.png"), full_page=True)
+
+    # when: the supervisor opens the record and asks for the full number with a reason
+    page.click(f'a[href="/staff/licences/{licence.pk}/"]')
+    page.wait_for_url(f"{url}/staff/licences/{licence.pk}/")
+    page.fill("#reason", "核对换证申请人身份")
+    with page.expect_navigation():
+        page.click(".unmask-form button")
+
+    # then: the full number is shown and the look is on the audit trail
+    assert licence.id_number in page.content()
+    page.screenshot(path=str(screenshots / "staff-licence-unmasked.png"), full_page=True)
+    event = AuditEvent.objects.get(action=AuditAction.PII_UNMASKED)
+    assert (event.actor_id, event.reason) == (supervisor.pk, "核对换证申请人身份")
     page.close()

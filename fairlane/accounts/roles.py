@@ -1,0 +1,31 @@
+"""Which permissions each role's group carries. The groups are made by migration 0002 and
+again on demand, so a flushed database (tests) or a new role never leaves one empty."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from django.contrib.auth.models import Group, Permission
+
+ROLE_PERMISSIONS: Final[dict[str, tuple[str, ...]]] = {
+    "citizen": (),
+    "agent": (),
+    "hospital": (),
+    "clerk": (),
+    "reviewer": (),
+    "supervisor": ("accounts.unmask_pii", "integrity.view_auditevent"),
+    "police": (),
+    "admin": ("accounts.unmask_pii", "accounts.manage_staff", "integrity.view_auditevent"),
+}
+
+
+def role_group(role: str) -> Group:
+    """The group of `role`, created with its permissions if it does not exist yet."""
+    group, created = Group.objects.get_or_create(name=role)
+    if created:
+        for code in ROLE_PERMISSIONS[role]:
+            app_label, codename = code.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
