@@ -69,7 +69,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         permissions: ClassVar = [
             ("unmask_pii", "Can see full ID numbers and phone numbers of other people"),
-            ("manage_staff", "Can create and disable staff accounts"),
         ]
 
     def __str__(self) -> str:

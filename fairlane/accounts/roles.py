@@ -15,7 +15,7 @@ ROLE_PERMISSIONS: Final[dict[str, tuple[str, ...]]] = {
     "reviewer": (),
     "supervisor": ("accounts.unmask_pii", "integrity.view_auditevent"),
     "police": (),
-    "admin": ("accounts.unmask_pii", "accounts.manage_staff", "integrity.view_auditevent"),
+    "admin": ("accounts.unmask_pii", "integrity.view_auditevent"),
 }
 
 

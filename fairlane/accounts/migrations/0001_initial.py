@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'user',
                 'verbose_name_plural': 'users',
-                'permissions': [('unmask_pii', 'Can see full ID numbers and phone numbers of other people'), ('manage_staff', 'Can create and disable staff accounts')],
+                'permissions': [('unmask_pii', 'Can see full ID numbers and phone numbers of other people')],
             },
             managers=[
                 ('objects', fairlane.accounts.models.UserManager()),
