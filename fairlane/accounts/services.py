@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -119,21 +120,15 @@ def _registration_errors(
 ) -> dict[str, str]:
     """Every problem with the form at once, without touching the database for writes."""
     errors: dict[str, str] = {}
-    if plate or vin:
-        for field, check, value in (("plate", validate_plate, plate), ("vin", validate_vin, vin)):
-            if not value:
-                errors[field] = str(_("Enter both the plate number and the VIN, or leave both empty."))
-                continue
-            try:
-                check(value)
-            except ValidationError as error:
-                errors[field] = error.messages[0]
     if not NAME_PATTERN.match(name):
         errors["name"] = str(_("Enter your name as on your ID card (2 to 30 characters)."))
-    for field, validate, value in (
+    checks: list[tuple[str, Callable[[object], str], str]] = [
         ("id_number", validate_id_number, id_number),
         ("phone", validate_mobile, phone),
-    ):
+    ]
+    if plate or vin:  # optional, but both or neither
+        checks += [("plate", validate_plate, plate), ("vin", validate_vin, vin)]
+    for field, validate, value in checks:
         try:
             validate(value)
         except ValidationError as error:
