@@ -26,6 +26,7 @@ messages: install ## Compile the translations
 run: install system-deps messages ## Migrate, load the demo world if empty, serve on 127.0.0.1:$(PORT)
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_catalogue
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

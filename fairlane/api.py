@@ -15,6 +15,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fairlane.accounts.api import router as accounts_router
 from fairlane.accounts.api_auth import BearerToken
+from fairlane.catalogue.announcements.api import router as announcements_router
+from fairlane.catalogue.api import router as catalogue_router
+from fairlane.catalogue.directory.api import router as offices_router
 from fairlane.core.errors import ApiError, Throttled
 from fairlane.registry.api import router as registry_router
 
@@ -27,6 +30,9 @@ api = NinjaAPI(
 )
 api.add_router("/auth/", accounts_router)
 api.add_router("/me", registry_router)
+api.add_router("/catalogue/", catalogue_router)
+api.add_router("/offices", offices_router)
+api.add_router("/announcements", announcements_router)
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fairlane.core",
     "fairlane.accounts",
     "fairlane.registry",
+    "fairlane.catalogue",
     "fairlane.integrity",
     "fairlane.web",
 ]

@@ -9,5 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("fairlane.accounts.urls")),
     path("staff/", include("fairlane.registry.urls")),
+    path("services/", include("fairlane.catalogue.urls")),
+    path("offices/", include("fairlane.catalogue.directory.urls")),
+    path("", include("fairlane.catalogue.announcements.urls")),
     path("", include("fairlane.web.urls")),
 ]

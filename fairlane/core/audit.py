@@ -37,6 +37,20 @@ class AuditAction(IntEnum):
     VEHICLE_CREATED = 221
     VEHICLE_CHANGED = 222
     OFFICE_CHANGED = 241
+    # 300–399 catalogue and publicity
+    CATALOGUE_VERSION_PUBLISHED = 301
+    ANNOUNCEMENT_DRAFTED = 311
+    ANNOUNCEMENT_EDITED = 312  # a new version of a draft's text or dates
+    ANNOUNCEMENT_SUBMITTED = 313  # draft sent for review
+    ANNOUNCEMENT_SENT_BACK = 314  # reviewer returned it to draft, with a reason
+    ANNOUNCEMENT_PUBLISHED = 315
+    ANNOUNCEMENT_WITHDRAWN = 316
+    CATALOGUE_CHANGE_DRAFTED = 321  # a staff change of an item proposed
+    CATALOGUE_CHANGE_EDITED = 322  # its draft content or summary changed
+    CATALOGUE_CHANGE_SUBMITTED = 323  # draft sent for review
+    CATALOGUE_CHANGE_SENT_BACK = 324  # reviewer returned it to draft, with a reason
+    CATALOGUE_CHANGE_PUBLISHED = 325  # its content became the item's next version
+    CATALOGUE_CHANGE_REJECTED = 326  # refused for good, with a reason
     # 900–999 integrity
     AUDIT_CHAIN_VERIFIED = 901
 

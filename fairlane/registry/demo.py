@@ -35,6 +35,7 @@ from fairlane.registry.demo_data import (
     FEMALE_GIVEN,
     LICENCE_CLASSES,
     MALE_GIVEN,
+    OFFICE_DIRECTIONS,
     OFFICES,
     POINT_TOTALS,
     POLICE_STATIONS,
@@ -243,6 +244,7 @@ class _Seeder:
                 address=self._address(home, street),
                 phone=self._landline(),
                 hours=hours,
+                directions=OFFICE_DIRECTIONS[code],
             )
             office.districts.set([by_code[district] for district in covered])
             self.office_of_district.update(dict.fromkeys(covered, office))

@@ -34,6 +34,7 @@ class Office(models.Model):
     phone = models.CharField(_("service telephone"), max_length=20)
     hours = models.CharField(_("opening hours"), max_length=120)
     districts = models.ManyToManyField(District, related_name="offices", verbose_name=_("jurisdiction"))
+    directions = models.TextField(_("how to get there"), blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -6,71 +6,30 @@ Drives Debian's chromium through Playwright's sync API; skipped when it is not i
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.conf import settings
 
 from fairlane.accounts.models import Role
 from fairlane.accounts.tests.factories import PASSWORD, latest_code, make_staff, register_citizen
 from fairlane.core.masking import mask_id_number
 from fairlane.core.testdata import make_id_number, make_mobile
 from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
+from fairlane.web.tests.conftest import CHROMIUM
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
     from pytest_django.live_server_helper import LiveServer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 NAME = "陈晓燕"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"),
 ]
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    # Playwright's sync API runs an event loop in this thread; without this Django refuses
-    # the ORM calls the test makes between browser steps.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = playwright_api.sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
 
 
 def _collect_csp_error(errors: list[str], text: str) -> None:

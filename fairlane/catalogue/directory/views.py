@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fairlane.catalogue.directory import selectors
+
+
+def office_list(request: HttpRequest) -> HttpResponse:
+    """Every office and service station by kind; ?district=<division code> keeps those whose
+    jurisdiction includes that district (an unknown code shows them all)."""
+    districts = selectors.districts()
+    by_code = {district.code: district for district in districts}
+    selected = by_code.get(request.GET.get("district", "").strip())
+    entries = selectors.directory_offices(district=selected.code if selected else "")
+    return render(
+        request,
+        "catalogue/directory/list.html",
+        {"groups": selectors.directory_groups(entries), "districts": districts, "selected": selected},
+    )
+
+
+def office_detail(request: HttpRequest, code: str) -> HttpResponse:
+    entry = selectors.directory_office(code)
+    if entry is None:
+        raise Http404
+    business = selectors.office_business()
+    # each visit item with whether it is by appointment only
+    visit = [(item, selectors.needs_booking(item)) for item in business.visit]
+    return render(
+        request,
+        "catalogue/directory/detail.html",
+        {
+            "entry": entry,
+            "office": entry.office,
+            "visit_items": visit,
+            "online_items": business.online,
+        },
+    )

@@ -1,0 +1,71 @@
+"""axe-core, run in Debian's chromium on the main pages: no serious or critical violation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.core.management import call_command
+
+from fairlane.accounts.tests.factories import PASSWORD, register_citizen
+from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
+from fairlane.web.tests.conftest import CHROMIUM
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"),
+]
+
+PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/register/", "/services/", "/services/?q=驾照到期"]
+GUIDES = ["DL-RENEW", "VH-INSPECT-BOOK", "VI-FINE-PAY"]
+
+
+def serious_violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = Axe().run(page).response
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        for violation in response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_pages_pass_axe(browser: Browser, live_server: LiveServer, language: str) -> None:
+    # given: the catalogue and a citizen with records
+    call_command("load_catalogue", verbosity=0)
+    office = make_office()
+    citizen = register_citizen(name="王小明")
+    make_licence(id_number=citizen.id_number, holder_name=citizen.name, office=office, points=4)
+    make_vehicle(owner_id_number=citizen.id_number, owner_name=citizen.name, office=office)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    paths = [
+        *PUBLIC_PAGES,
+        *(f"/services/{code}/" for code in GUIDES),
+        *(f"/services/{c}/print/" for c in GUIDES),
+    ]
+    found: dict[str, list[str]] = {}
+
+    # when: every public page, then "My services" signed in
+    for path in paths:
+        page.goto(live_server.url + path)
+        found[path] = serious_violations(page)
+    response = page.goto(live_server.url + "/accounts/login/")
+    assert response is not None and response.status == 200, page.content()[:3000]
+    page.fill("#id_username", citizen.phone)
+    page.fill("#id_password", PASSWORD)
+    page.click(".form__actions button")
+    page.wait_for_url(live_server.url + "/home/")
+    found["/home/"] = serious_violations(page)
+    context.close()
+
+    # then
+    assert {path: problems for path, problems in found.items() if problems} == {}
