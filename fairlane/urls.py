@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("fairlane.accounts.urls")),
     path("staff/", include("fairlane.registry.urls")),
+    path("staff/catalogue/", include("fairlane.catalogue.changes.urls")),
+    path("staff/office-settings/", include("fairlane.catalogue.office_settings.urls")),
     path("services/", include("fairlane.catalogue.urls")),
     path("offices/", include("fairlane.catalogue.directory.urls")),
     path("", include("fairlane.catalogue.announcements.urls")),

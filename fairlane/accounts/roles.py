@@ -11,11 +11,30 @@ ROLE_PERMISSIONS: Final[dict[str, tuple[str, ...]]] = {
     "citizen": (),
     "agent": (),
     "hospital": (),
-    "clerk": (),
-    "reviewer": (),
-    "supervisor": ("accounts.unmask_pii", "integrity.view_auditevent"),
+    "clerk": ("catalogue.draft_announcement",),
+    "reviewer": (
+        "catalogue.draft_announcement",
+        "catalogue.publish_announcement",
+        "catalogue.propose_item_change",
+    ),
+    "supervisor": (
+        "accounts.unmask_pii",
+        "integrity.view_auditevent",
+        "catalogue.draft_announcement",
+        "catalogue.publish_announcement",
+        "catalogue.propose_item_change",
+        "catalogue.publish_item_change",
+    ),
     "police": (),
-    "admin": ("accounts.unmask_pii", "integrity.view_auditevent"),
+    "admin": (
+        "accounts.unmask_pii",
+        "integrity.view_auditevent",
+        "catalogue.draft_announcement",
+        "catalogue.publish_announcement",
+        "catalogue.set_office_item",
+        "catalogue.propose_item_change",
+        "catalogue.publish_item_change",
+    ),
 }
 
 

@@ -18,7 +18,8 @@ class CatalogueDataError(Exception):
 
 def read_catalogue(data_dir: Path = DATA_DIR) -> list[Item]:
     """Every item of every data file, checked: valid fields, unique codes, related codes
-    that exist. Raises CatalogueDataError naming the file and the problem."""
+    that exist. Files are read in name order (10_…, 20_…), which is the catalogue's order.
+    Raises CatalogueDataError naming the file and the problem."""
     items: list[Item] = []
     for path in sorted(data_dir.glob("*.toml")):
         try:

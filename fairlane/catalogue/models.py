@@ -49,3 +49,5 @@ class ItemVersion(models.Model):
 
 
 from fairlane.catalogue.announcements.models import Announcement, AnnouncementVersion  # noqa: E402, F401
+from fairlane.catalogue.changes.models import ItemChange  # noqa: E402, F401
+from fairlane.catalogue.office_settings.models import OfficeItemSetting  # noqa: E402, F401

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from fairlane.catalogue import rules
 from fairlane.catalogue.diagram import steps_svg
+from fairlane.catalogue.office_settings.selectors import values_at_every_office
 from fairlane.catalogue.schema import Category, Item
 from fairlane.catalogue.selectors import PublishedItem, published_item, published_items
 from fairlane.catalogue.templatetags.catalogue import pick
@@ -52,6 +53,7 @@ def catalogue_guide(request: HttpRequest, code: str) -> HttpResponse:
         "item": published.item,
         "related": related,
         "flow": _flow(published.item),
+        "office_values": values_at_every_office(published.item),
     }
     return render(request, "catalogue/guide.html", context)
 

@@ -51,6 +51,7 @@ class AuditAction(IntEnum):
     CATALOGUE_CHANGE_SENT_BACK = 324  # reviewer returned it to draft, with a reason
     CATALOGUE_CHANGE_PUBLISHED = 325  # its content became the item's next version
     CATALOGUE_CHANGE_REJECTED = 326  # refused for good, with a reason
+    OFFICE_ITEM_SETTING_CHANGED = 341  # an office set or cleared its own fee or time limit of an item
     # 900–999 integrity
     AUDIT_CHAIN_VERIFIED = 901
 

@@ -27,6 +27,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from fairlane.accounts.models import STAFF_ROLES, Role, User
 from fairlane.accounts.roles import role_group
 from fairlane.accounts.services import staff_account_create
+from fairlane.catalogue.announcements.models import AnnouncementKind, AnnouncementStatus
+from fairlane.catalogue.announcements.rules import Content
+from fairlane.catalogue.announcements.services import announcement_create, announcement_transition
 from fairlane.core.testdata import make_file_number, make_id_number, make_mobile, make_plate, make_vin
 from fairlane.core.validators import vin_check_digit
 from fairlane.registry.demo_data import (
@@ -522,6 +525,29 @@ class _Seeder:
                 police_station=self.stations[0] if account.role == Role.POLICE else None,
             )
 
+    def announcement(self) -> None:
+        """One published notice of the main office, drafted by the clerk and published by the
+        reviewer: the two-person rule, as a real office uses it."""
+        staff = {user.role: user for user in User.objects.filter(phone__in=[a.phone for a in DEMO_STAFF])}
+        start = timezone.now().replace(microsecond=0)
+        content = Content(
+            kind=AnnouncementKind.POLICY_NOTICE,
+            title_zh="驾驶证期满换证可全程网上申请、邮寄送达",
+            title_en="Licence renewal can now be done fully online, with delivery by post",
+            body_zh="驾驶证有效期满前90日内，可在本平台提交身体条件证明并申请换证，新证邮寄到家。\n"
+            "办理无需找任何代办，除公示的工本费和邮费外不收取其他费用。",
+            body_en="Within 90 days before your licence expires you can submit your health certificate "
+            "and apply for the new licence on this platform; it is posted to you.\nNo agent is needed, "
+            "and nothing is charged beyond the published fee and postage.",
+            starts_at=start,
+            ends_at=start + timedelta(days=90),
+        )
+        notice = announcement_create(actor=staff[Role.CLERK], office=self.main_office, content=content)
+        announcement_transition(actor=staff[Role.CLERK], announcement=notice, to=AnnouncementStatus.IN_REVIEW)
+        announcement_transition(
+            actor=staff[Role.REVIEWER], announcement=notice, to=AnnouncementStatus.PUBLISHED
+        )
+
 
 # --- Entry points ------------------------------------------------------------------------
 
@@ -539,6 +565,7 @@ def demo_seed(*, citizens: int = DEFAULT_CITIZENS, seed: int = DEFAULT_SEED) -> 
     seeder.places()
     citizen_count, licence_count, vehicle_count = seeder.people(citizens)
     seeder.staff()
+    seeder.announcement()
     return SeedCounts(
         offices=len(OFFICES),
         police_stations=len(seeder.stations),

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from fairlane.accounts.tests.factories import PASSWORD, register_citizen
@@ -56,7 +57,21 @@ def test_main_pages_are_all_chinese(client: Client) -> None:
     office = make_office()
     make_licence(id_number=citizen.id_number, holder_name=citizen.name, office=office)
     make_vehicle(owner_id_number=citizen.id_number, owner_name=citizen.name, office=office)
-    pages = {path: client.get(path) for path in ("/", "/accounts/login/", "/accounts/register/")}
+    call_command("load_catalogue", verbosity=0)
+    public = (
+        "/",
+        "/accounts/login/",
+        "/accounts/register/",
+        "/services/",
+        "/services/?q=驾照到期",
+        "/services/wizard/?topic=vehicle",
+        "/services/DL-RENEW/",
+        "/services/VH-INSPECT-BOOK/print/",
+        "/offices/",
+        f"/offices/{office.code}/",
+        "/announcements/",
+    )
+    pages = {path: client.get(path) for path in public}
     bad_registration = {
         "name": "王",
         "id_number": "1",

@@ -18,8 +18,10 @@ def create_role_groups(apps, schema_editor):
         group, _ = Group.objects.get_or_create(name=role)
         for code in codes:
             app_label, codename = code.split(".")
+            # A model made by a later migration has no permission yet: that migration
+            # grants it itself (catalogue 0002 for the announcement permissions).
             group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
 
 

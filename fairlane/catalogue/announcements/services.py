@@ -104,7 +104,9 @@ def announcement_edit(*, actor: User, announcement: Announcement, content: rules
     if not actor.has_perm(DRAFT_PERMISSION):
         raise ApiError("forbidden", _("Your role may not edit announcements."), status=403)
     announcement = (
-        Announcement.objects.select_for_update().select_related("current_version").get(pk=announcement.pk)
+        Announcement.objects.select_for_update(of=("self",))
+        .select_related("current_version")
+        .get(pk=announcement.pk)
     )
     _check_handles(actor, announcement.office_id)
     if announcement.status not in rules.EDITABLE:
@@ -140,7 +142,9 @@ def announcement_transition(
 ) -> Announcement:
     """Move an announcement one step along the workflow in `rules.TRANSITIONS`."""
     announcement = (
-        Announcement.objects.select_for_update().select_related("current_version").get(pk=announcement.pk)
+        Announcement.objects.select_for_update(of=("self",))
+        .select_related("current_version")
+        .get(pk=announcement.pk)
     )
     _check_handles(actor, announcement.office_id)
     current = announcement.current_version

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,9 @@ from fairlane.catalogue.changes.models import ItemChangeStatus as Status
 from fairlane.catalogue.schema import Item
 from fairlane.catalogue.templatetags.catalogue import yuan
 from fairlane.core.audit import AuditAction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- Workflow ----------------------------------------------------------------------------
 
@@ -130,7 +133,7 @@ class LineErrors(ValueError):
         self.messages = messages
 
 
-def _line_problem(parts: list[str], *, online_flag: bool) -> Any:
+def _line_problem(parts: list[str], *, online_flag: bool) -> StrOrPromise | None:
     if len(parts) == 1 or not (parts[0] or parts[1]):
         return _("Line %(number)d: write the Chinese and the English, separated by “|”.")
     if len(parts) > 2:
@@ -159,7 +162,7 @@ def parse_lines(text: str, *, online_flag: bool = False) -> list[Entry]:
             parts = parts[:2]
         problem = _line_problem(parts, online_flag=online_flag)
         if problem is not None:
-            problems.append(str(problem % {"number": number}))
+            problems.append(str(problem) % {"number": number})
         else:
             entries.append(Entry(zh=parts[0], en=parts[1], online=online))
     if problems:

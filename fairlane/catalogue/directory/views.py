@@ -4,6 +4,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fairlane.catalogue.directory import selectors
+from fairlane.catalogue.office_settings.selectors import values_at_office
+from fairlane.catalogue.schema import Item
 
 
 def office_list(request: HttpRequest) -> HttpResponse:
@@ -18,6 +20,11 @@ def office_list(request: HttpRequest) -> HttpResponse:
         "catalogue/directory/list.html",
         {"groups": selectors.directory_groups(entries), "districts": districts, "selected": selected},
     )
+
+
+def _every_item(business: selectors.OfficeBusiness) -> list[Item]:
+    both = business.visit + business.online
+    return list({item.code: item for item in both}.values())
 
 
 def office_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -35,5 +42,7 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
             "office": entry.office,
             "visit_items": visit,
             "online_items": business.online,
+            # this office's own fee and time limit of the items that leave them to each office
+            "office_values": values_at_office(entry.office, _every_item(business)),
         },
     )

@@ -7,7 +7,7 @@ import contextlib
 import re
 from base64 import b32encode
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -39,6 +39,7 @@ from fairlane.registry.models import (
     Vehicle,
     VehicleStatus,
 )
+from fairlane.registry.rules import add_years
 
 pytestmark = pytest.mark.django_db
 
@@ -46,24 +47,11 @@ SEED_ARGS = ("--citizens", "30", "--seed", "7")
 IN_FORCE = {LicenceStatus.NORMAL, LicenceStatus.OVER_POINTS, LicenceStatus.SUSPENDED, LicenceStatus.DETAINED}
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    # Argon2 takes most of a second per hash on purpose; these tests are not about it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _seed(*extra: str) -> str:
     out = StringIO()
     with translation.override("en"):
         call_command("seed_demo", *SEED_ARGS, *extra, stdout=out)
     return out.getvalue()
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _row_counts() -> dict[str, int]:
@@ -197,17 +185,17 @@ def test_licences_are_consistent_with_their_holders_and_dates() -> None:
     for licence in DriverLicence.objects.all():
         assert people[licence.id_number] == licence.holder_name
         assert licence.issuing_office_id == office_of_district[licence.id_number[:6]]
-        assert licence.first_issued_on >= _years_later(id_number_birth_date(licence.id_number), 18)
+        assert licence.first_issued_on >= add_years(id_number_birth_date(licence.id_number), 18)
         if licence.validity == "6":
             assert licence.valid_from == licence.first_issued_on
-            assert licence.valid_until == _years_later(licence.valid_from, 6)
+            assert licence.valid_until == add_years(licence.valid_from, 6)
         elif licence.validity == "10":
             # Periods are counted from the first issue (which matters for 29 February).
-            assert licence.valid_from == _years_later(licence.first_issued_on, 6)
-            assert licence.valid_until == _years_later(licence.first_issued_on, 16)
+            assert licence.valid_from == add_years(licence.first_issued_on, 6)
+            assert licence.valid_until == add_years(licence.first_issued_on, 16)
         else:
             assert licence.validity == "long"
-            assert licence.valid_from == _years_later(licence.first_issued_on, 16)
+            assert licence.valid_from == add_years(licence.first_issued_on, 16)
             assert licence.valid_until is None
         if licence.status in IN_FORCE:
             assert licence.valid_from <= today
@@ -350,3 +338,13 @@ def test_demo_citizen_has_an_open_renewal_window_points_and_two_vehicles() -> No
     assert [plate_is_new_energy(vehicle.plate) for vehicle in vehicles] == [False, True]
     assert today <= vehicles[0].inspection_valid_until <= today + timedelta(days=60)
     assert all(vehicle.status == VehicleStatus.NORMAL for vehicle in vehicles)
+
+
+def test_one_notice_is_published_by_a_second_person(client: Any) -> None:
+    from fairlane.catalogue.announcements.models import Announcement
+
+    _seed()
+    notice = Announcement.objects.select_related("author", "reviewer").get()
+    roles = (notice.author.role, notice.reviewer.role if notice.reviewer else None)
+    assert (notice.status, *roles) == ("published", "clerk", "reviewer")
+    assert "驾驶证期满换证可全程网上申请" in client.get("/announcements/").content.decode()

@@ -21,7 +21,17 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"),
 ]
 
-PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/register/", "/services/", "/services/?q=驾照到期"]
+PUBLIC_PAGES = [
+    "/",
+    "/accounts/login/",
+    "/accounts/register/",
+    "/services/",
+    "/services/?q=驾照到期",
+    "/services/wizard/?topic=licence",
+    "/offices/",
+    "/offices/310000/",
+    "/announcements/",
+]
 GUIDES = ["DL-RENEW", "VH-INSPECT-BOOK", "VI-FINE-PAY"]
 
 
