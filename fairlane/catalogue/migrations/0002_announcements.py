@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from fairlane.accounts.grants import permission_grants
 
 # Who may draft and who may publish, as of this migration. accounts.roles.ROLE_PERMISSIONS
 # says the same for groups created later (a flushed test database, a new role).
@@ -13,23 +14,7 @@ GRANTS = {
 }
 
 
-def grant_announcement_permissions(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure these exist now.
-    config = apps.get_app_config("catalogue")
-    config.models_module = True
-    create_permissions(config, verbosity=0, apps=apps)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for codename, roles in GRANTS.items():
-        permission = Permission.objects.get(content_type__app_label="catalogue", codename=codename)
-        for role in roles:
-            Group.objects.get_or_create(name=role)[0].permissions.add(permission)
-
-
-def revoke_announcement_permissions(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Permission.objects.filter(content_type__app_label="catalogue", codename__in=list(GRANTS)).delete()
+grant_permissions, revoke_permissions = permission_grants("catalogue", GRANTS)
 
 
 class Migration(migrations.Migration):
@@ -108,5 +93,5 @@ class Migration(migrations.Migration):
             model_name='announcement',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('reviewer__isnull', True), ('status__in', ['draft', 'in_review'])), models.Q(('current_version__isnull', False), ('published_at__isnull', False), ('reviewer__isnull', False), ('status__in', ['published', 'withdrawn']), models.Q(('reviewer', models.F('author')), _negated=True), models.Q(('reviewer', models.F('last_editor')), _negated=True)), _connector='OR'), name='announcement_published_by_another'),
         ),
-        migrations.RunPython(grant_announcement_permissions, revoke_announcement_permissions),
+        migrations.RunPython(grant_permissions, revoke_permissions),
     ]

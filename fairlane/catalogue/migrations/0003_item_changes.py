@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from fairlane.accounts.grants import permission_grants
 
 # Who may propose and who may publish item changes, as of this migration. accounts 0002 runs
 # before this model exists and skips these permissions; accounts.roles.ROLE_PERMISSIONS says
@@ -14,23 +15,7 @@ GRANTS = {
 }
 
 
-def grant_item_change_permissions(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure these exist now.
-    config = apps.get_app_config("catalogue")
-    config.models_module = True
-    create_permissions(config, verbosity=0, apps=apps)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for codename, roles in GRANTS.items():
-        permission = Permission.objects.get(content_type__app_label="catalogue", codename=codename)
-        for role in roles:
-            Group.objects.get_or_create(name=role)[0].permissions.add(permission)
-
-
-def revoke_item_change_permissions(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Permission.objects.filter(content_type__app_label="catalogue", codename__in=list(GRANTS)).delete()
+grant_permissions, revoke_permissions = permission_grants("catalogue", GRANTS)
 
 
 class Migration(migrations.Migration):
@@ -68,5 +53,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('published_version__isnull', True), ('reviewer__isnull', True), ('status__in', ['draft', 'in_review'])), models.Q(('decided_at__isnull', False), ('reviewer__isnull', False), models.Q(('reviewer', models.F('author')), _negated=True), models.Q(models.Q(('published_version__isnull', False), ('status', 'published')), models.Q(('published_version__isnull', True), ('status', 'rejected'), models.Q(('status_reason', ''), _negated=True)), _connector='OR')), _connector='OR'), name='item_change_decided_by_another')],
             },
         ),
-        migrations.RunPython(grant_item_change_permissions, revoke_item_change_permissions),
+        migrations.RunPython(grant_permissions, revoke_permissions),
     ]

@@ -2,31 +2,16 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from fairlane.accounts.grants import permission_grants
 
 # Who may set the office's own fee and time limit, as of this migration.
 # accounts.roles.ROLE_PERMISSIONS says the same for groups created later.
 GRANTS = {"set_office_item": ("admin",)}
 
 
-def grant_office_item_permission(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure this one exists now.
-    config = apps.get_app_config("catalogue")
-    config.models_module = True
-    create_permissions(config, verbosity=0, apps=apps)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for codename, roles in GRANTS.items():
-        permission = Permission.objects.get(content_type__app_label="catalogue", codename=codename)
-        for role in roles:
-            Group.objects.get_or_create(name=role)[0].permissions.add(permission)
-
-
-def revoke_office_item_permission(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Permission.objects.filter(content_type__app_label="catalogue", codename__in=list(GRANTS)).delete()
+grant_permissions, revoke_permissions = permission_grants("catalogue", GRANTS)
 
 
 class Migration(migrations.Migration):
@@ -58,5 +43,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('office', 'item'), name='office_item_setting_one_per_item'), models.CheckConstraint(condition=models.Q(('fee_fen__lte', 10000000)), name='office_item_setting_fee_bounded'), models.CheckConstraint(condition=models.Q(('time_limit_days__lte', 365)), name='office_item_setting_time_limit_bounded')],
             },
         ),
-        migrations.RunPython(grant_office_item_permission, revoke_office_item_permission),
+        migrations.RunPython(grant_permissions, revoke_permissions),
     ]
