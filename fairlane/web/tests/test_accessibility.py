@@ -79,3 +79,46 @@ def test_pages_pass_axe(browser: Browser, live_server: LiveServer, language: str
 
     # then
     assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_staff_pages_pass_axe(browser: Browser, live_server: LiveServer) -> None:
+    # given: an administrator of an office, signed in with their authenticator
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from fairlane.accounts.models import Role
+    from fairlane.accounts.tests.factories import make_staff
+
+    call_command("load_catalogue", verbosity=0)
+    office = make_office()
+    citizen = register_citizen(name="王小明")
+    make_licence(id_number=citizen.id_number, holder_name=citizen.name, office=office)
+    admin = make_staff(Role.ADMIN, office=office, seed=21)
+    device = TOTPDevice.objects.get(user=admin)
+    code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", admin.phone)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_otp_token", code)
+    page.click(".form__actions button")
+    page.wait_for_url(live_server.url + "/staff/licences/")
+    found: dict[str, list[str]] = {}
+
+    # when
+    for path in (
+        "/staff/licences/",
+        "/staff/catalogue/",
+        "/staff/catalogue/DL-RENEW/change/",
+        "/staff/office-settings/",
+        "/staff/office-settings/DL-RENEW/",
+        "/staff/announcements/",
+        "/staff/announcements/new/",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        found[path] = serious_violations(page)
+    page.close()
+
+    # then
+    assert {path: problems for path, problems in found.items() if problems} == {}
