@@ -19,18 +19,13 @@ from fairlane.catalogue.announcements.models import (
     AnnouncementKind,
 )
 from fairlane.catalogue.announcements.models import AnnouncementStatus as Status
+from fairlane.core import review
 from fairlane.core.audit import AuditAction
+from fairlane.core.review import Transition
 
-
-@dataclass(frozen=True)
-class Transition:
-    permission: str  # what the actor needs, besides being allowed to handle the office
-    audit: AuditAction
-    needs_reason: bool = False
-    four_eyes: bool = False  # the actor must be neither the author nor the last editor
-
-
-# The whole workflow. A move that is not a key here is refused.
+# The whole workflow. A move that is not a key here is refused. Besides a transition's
+# permission the actor must be allowed to handle the office (`may_handle`); four eyes here
+# means neither the author nor the last editor.
 TRANSITIONS: Final[dict[tuple[Status, Status], Transition]] = {
     (Status.DRAFT, Status.IN_REVIEW): Transition(DRAFT_PERMISSION, AuditAction.ANNOUNCEMENT_SUBMITTED),
     (Status.IN_REVIEW, Status.DRAFT): Transition(
@@ -48,7 +43,8 @@ EDITABLE: Final = frozenset({Status.DRAFT})
 
 
 class Refusal(Enum):
-    """Why a transition is refused; each maps to one API error."""
+    """Why a transition is refused; each maps to one API error. All but the last are the
+    shared ones of `review.Refusal`, with the same values."""
 
     NOT_ALLOWED = "not_allowed"  # no such move from the current state
     FORBIDDEN = "forbidden"  # the actor's role lacks the permission
@@ -70,15 +66,16 @@ def transition_refusal(
     now: datetime,
 ) -> Refusal | None:
     """None if the move may happen, otherwise the first reason it may not."""
-    transition = TRANSITIONS.get((source, target))
-    if transition is None:
-        return Refusal.NOT_ALLOWED
-    if transition.permission not in permissions:
-        return Refusal.FORBIDDEN
-    if transition.four_eyes and actor_id in (author_id, last_editor_id):
-        return Refusal.OWN_WORK
-    if reason_error(reason, required=transition.needs_reason) is not None:
-        return Refusal.REASON_INVALID
+    shared = review.common_refusal(
+        TRANSITIONS.get((source, target)),
+        permissions=permissions,
+        actor_id=actor_id,
+        author_ids=(author_id, last_editor_id),
+        reason=reason,
+        reason_max_length=REASON_MAX_LENGTH,
+    )
+    if shared is not None:
+        return Refusal(shared.value)
     if target == Status.PUBLISHED and ends_at <= now:
         return Refusal.WINDOW_OVER
     return None
@@ -156,8 +153,4 @@ def content_errors(content: Content) -> dict[str, str]:
 
 def reason_error(reason: str, *, required: bool) -> str | None:
     """What is wrong with the reason given for a move, if anything."""
-    if required and not reason.strip():
-        return str(_("Give a reason."))
-    if len(reason.strip()) > REASON_MAX_LENGTH:
-        return str(_("A reason has at most %(count)d characters.") % {"count": REASON_MAX_LENGTH})
-    return None
+    return review.reason_error(reason, required=required, max_length=REASON_MAX_LENGTH)

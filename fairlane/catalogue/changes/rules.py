@@ -20,21 +20,14 @@ from fairlane.catalogue.changes.models import (
 from fairlane.catalogue.changes.models import ItemChangeStatus as Status
 from fairlane.catalogue.schema import Item
 from fairlane.catalogue.templatetags.catalogue import yuan
+from fairlane.core import review
 from fairlane.core.audit import AuditAction
+from fairlane.core.review import Transition
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 # --- Workflow ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Transition:
-    permission: str  # what the actor needs
-    audit: AuditAction
-    needs_reason: bool = False
-    author_only: bool = False  # only the author may take it
-    four_eyes: bool = False  # the author may not take it
 
 
 # The whole workflow. A move that is not a key here is refused.
@@ -58,7 +51,8 @@ OPEN: Final = frozenset({Status.DRAFT, Status.IN_REVIEW})
 
 
 class Refusal(Enum):
-    """Why a transition is refused; each maps to one error of the service."""
+    """Why a transition is refused; each maps to one error of the service. All but the last
+    are the shared ones of `review.Refusal`, with the same values."""
 
     NOT_ALLOWED = "not_allowed"  # no such move from the current state
     FORBIDDEN = "forbidden"  # the actor's role lacks the permission
@@ -79,17 +73,16 @@ def transition_refusal(
     base_is_current: bool,
 ) -> Refusal | None:
     """None if the move may happen, otherwise the first reason it may not."""
-    transition = TRANSITIONS.get((source, target))
-    if transition is None:
-        return Refusal.NOT_ALLOWED
-    if transition.permission not in permissions:
-        return Refusal.FORBIDDEN
-    if transition.author_only and actor_id != author_id:
-        return Refusal.NOT_AUTHOR
-    if transition.four_eyes and actor_id == author_id:
-        return Refusal.OWN_WORK
-    if reason_error(reason, required=transition.needs_reason) is not None:
-        return Refusal.REASON_INVALID
+    shared = review.common_refusal(
+        TRANSITIONS.get((source, target)),
+        permissions=permissions,
+        actor_id=actor_id,
+        author_ids=(author_id,),
+        reason=reason,
+        reason_max_length=REASON_MAX_LENGTH,
+    )
+    if shared is not None:
+        return Refusal(shared.value)
     if target == Status.PUBLISHED and not base_is_current:
         return Refusal.STALE
     return None
@@ -97,11 +90,7 @@ def transition_refusal(
 
 def reason_error(reason: str, *, required: bool) -> str | None:
     """What is wrong with the reason given for a move, if anything."""
-    if required and not reason.strip():
-        return str(_("Give a reason."))
-    if len(reason.strip()) > REASON_MAX_LENGTH:
-        return str(_("A reason has at most %(count)d characters.") % {"count": REASON_MAX_LENGTH})
-    return None
+    return review.reason_error(reason, required=required, max_length=REASON_MAX_LENGTH)
 
 
 def summary_error(summary: str) -> str | None:
