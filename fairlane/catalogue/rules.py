@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fairlane.catalogue.schema import Item
 
@@ -68,56 +69,71 @@ def _words(text: str) -> set[str]:
     return words - _STOP_WORDS
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
 
 
-def _score_phrase(query: str, phrase: str) -> float:
-    phrase = normalise(phrase)
-    if not phrase:
+@dataclass(frozen=True)
+class _Prepared:
+    text: str  # normalised
+    compact: str  # without spaces
+    pairs: frozenset[str]  # Chinese character pairs
+    words: frozenset[str]  # other words, stop words left out
+
+
+def _prepare(text: str) -> _Prepared:
+    """A phrase or query made ready for matching."""
+    normal = normalise(text)
+    return _Prepared(normal, normal.replace(" ", ""), frozenset(_bigrams(normal)), frozenset(_words(normal)))
+
+
+# Phrases repeat on every search and are few (the catalogue's names and synonyms), so they
+# are prepared once and remembered; queries, which anyone can type, are not.
+_prepare_phrase = lru_cache(maxsize=8192)(_prepare)
+
+
+def _score_phrase(query: _Prepared, phrase: _Prepared) -> float:
+    if not phrase.text:
         return 0.0
-    if query == phrase:
+    if query.text == phrase.text:
         return 100.0
-    compact_query, compact_phrase = query.replace(" ", ""), phrase.replace(" ", "")
-    if len(compact_query) >= 2 and (compact_query in compact_phrase or compact_phrase in compact_query):
-        shorter, longer = sorted((len(compact_query), len(compact_phrase)))
+    if len(query.compact) >= 2 and (query.compact in phrase.compact or phrase.compact in query.compact):
+        shorter, longer = sorted((len(query.compact), len(phrase.compact)))
         return 60.0 + 30.0 * shorter / longer
-    return 60.0 * max(
-        _overlap(_bigrams(query), _bigrams(phrase)),
-        _overlap(_words(query), _words(phrase)),
-    )
+    return 60.0 * max(_overlap(query.pairs, phrase.pairs), _overlap(query.words, phrase.words))
 
 
-def _phrases(item: Item) -> Iterable[str]:
-    yield item.name.zh
-    yield item.name.en
-    yield from item.synonyms_zh
-    yield from item.synonyms_en
+def _phrases(item: Item) -> list[_Prepared]:
+    return [
+        _prepare_phrase(text) for text in (item.name.zh, item.name.en, *item.synonyms_zh, *item.synonyms_en)
+    ]
 
 
-def _coverage(query: str, item: Item) -> float:
+def _coverage(query: _Prepared, phrases: list[_Prepared]) -> float:
     """How much of the query the item's phrases explain together, 0 to 1: "剐蹭事故" is
     covered by "剐蹭了怎么办" and "轻微事故" although neither phrase alone is close."""
-    phrases = [normalise(phrase) for phrase in _phrases(item)]
-    query_pairs, query_words = _bigrams(query), _words(query)
-    pairs = set().union(*(_bigrams(p) for p in phrases)) if query_pairs else set()
-    words = set().union(*(_words(p) for p in phrases)) if query_words else set()
-    parts = [len(query_pairs & pairs) / len(query_pairs)] if query_pairs else []
-    parts += [len(query_words & words) / len(query_words)] if query_words else []
+    parts = []
+    if query.pairs:
+        pairs = frozenset().union(*(p.pairs for p in phrases))
+        parts.append(len(query.pairs & pairs) / len(query.pairs))
+    if query.words:
+        words = frozenset().union(*(p.words for p in phrases))
+        parts.append(len(query.words & words) / len(query.words))
     return max(parts, default=0.0)
 
 
 def search(items: Sequence[Item], query: str) -> list[Match]:
     """Items matching `query`, best first; at most one match per item."""
-    query = normalise(query[:MAX_QUERY_LENGTH])
-    if not query:
+    prepared = _prepare(query[:MAX_QUERY_LENGTH])
+    if not prepared.text:
         return []
     matches = []
     for position, item in enumerate(items):
-        best_phrase = max(_score_phrase(query, phrase) for phrase in _phrases(item))
-        score = max(best_phrase, 50.0 * _coverage(query, item))
+        phrases = _phrases(item)
+        best_phrase = max(_score_phrase(prepared, phrase) for phrase in phrases)
+        score = max(best_phrase, 50.0 * _coverage(prepared, phrases))
         if score >= MIN_SCORE:
             # Earlier items win ties: the catalogue lists the common business first.
             matches.append((score, -position, item.code))
