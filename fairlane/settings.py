@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fairlane.accounts",
     "fairlane.registry",
     "fairlane.catalogue",
+    "fairlane.applications",
     "fairlane.integrity",
     "fairlane.web",
 ]

@@ -52,6 +52,21 @@ class AuditAction(IntEnum):
     CATALOGUE_CHANGE_PUBLISHED = 325  # its content became the item's next version
     CATALOGUE_CHANGE_REJECTED = 326  # refused for good, with a reason
     OFFICE_ITEM_SETTING_CHANGED = 341  # an office set or cleared its own fee or time limit of an item
+    # 400–499 applications
+    APPLICATION_CREATED = 401  # a draft started by the applicant
+    APPLICATION_SUBMITTED = 402  # draft sent to the office
+    APPLICATION_ACCEPTED = 403  # 受理 by office staff
+    APPLICATION_REVIEW_STARTED = 404
+    APPLICATION_APPROVED = 405
+    APPLICATION_PRODUCED = 406  # the licence, plate or certificate is made
+    APPLICATION_DELIVERED = 407  # sent by post
+    APPLICATION_COLLECTED = 408  # picked up at the window
+    APPLICATION_CLOSED = 409
+    APPLICATION_RETURNED = 410  # 退回补正, with a reason
+    APPLICATION_RESUBMITTED = 411  # corrected and sent again after a return
+    APPLICATION_REJECTED = 412  # refused for good, with a reason
+    APPLICATION_WITHDRAWN = 413  # taken back by the applicant
+    APPLICATION_SWITCHED_IN_PERSON = 414  # to be finished at a window, with a reason
     # 900–999 integrity
     AUDIT_CHAIN_VERIFIED = 901
 
