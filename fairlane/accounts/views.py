@@ -16,17 +16,11 @@ from fairlane.accounts.forms import LoginForm, RegisterForm
 from fairlane.accounts.middleware import LOGIN_AT_KEY
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.core.errors import ApiError, Throttled
+from fairlane.web.http import form_add_api_error
 
 
 def _status_for(error: ApiError) -> int:
     return 429 if isinstance(error, Throttled) else 400
-
-
-def _form_with_errors(form: RegisterForm | LoginForm, error: ApiError) -> None:
-    for field, message in error.fields.items():
-        form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, str(error.message))
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,7 +40,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                         {"otp_token": _("Staff must enter the current code of their authenticator.")},
                     )
         except ApiError as error:
-            _form_with_errors(form, error)
+            form_add_api_error(form, error)
             return render(request, "accounts/login.html", {"form": form}, status=_status_for(error))
         login(request, user)  # rotates the session id
         request.session[LOGIN_AT_KEY] = time.time()
@@ -93,7 +87,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 ip=services.client_ip(request),
             )
         except ApiError as error:
-            _form_with_errors(form, error)
+            form_add_api_error(form, error)
             return render(request, "accounts/register.html", {"form": form}, status=_status_for(error))
         login(request, user)
         request.session[LOGIN_AT_KEY] = time.time()

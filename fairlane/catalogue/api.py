@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 
-from fairlane.catalogue import rules
-from fairlane.catalogue.selectors import PublishedItem, published_item, published_items
+from fairlane.catalogue.selectors import PublishedItem, published_item, published_items, search_published
 from fairlane.core.errors import NotFound
 
 router = Router(tags=["catalogue"], auth=None)
@@ -69,7 +68,7 @@ def item(request: HttpRequest, code: str) -> ItemOut:
 
 @router.get("/search", response=list[SearchResultOut])
 def search(request: HttpRequest, q: str = "") -> list[SearchResultOut]:
-    catalogue = published_items()
-    by_code = {published.item.code: published for published in catalogue}
-    matches = rules.search([published.item for published in catalogue], q)
-    return [SearchResultOut(score=round(m.score, 1), item=summary_out(by_code[m.code])) for m in matches]
+    return [
+        SearchResultOut(score=round(score, 1), item=summary_out(published))
+        for published, score in search_published(published_items(), q)
+    ]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 
+from fairlane.catalogue import rules
 from fairlane.catalogue.models import ItemVersion
 from fairlane.catalogue.schema import Item
 
@@ -34,3 +35,9 @@ def published_items() -> list[PublishedItem]:
 def published_item(code: str) -> PublishedItem | None:
     version = ItemVersion.objects.filter(item__code=code).order_by("-number").first()
     return _published(version) if version else None
+
+
+def search_published(catalogue: list[PublishedItem], query: str) -> list[tuple[PublishedItem, float]]:
+    """The published items matching `query`, best first, with their scores."""
+    by_code = {published.item.code: published for published in catalogue}
+    return [(by_code[m.code], m.score) for m in rules.search([p.item for p in catalogue], query)]

@@ -11,7 +11,7 @@ from fairlane.catalogue import rules
 from fairlane.catalogue.diagram import steps_svg
 from fairlane.catalogue.office_settings.selectors import values_at_every_office
 from fairlane.catalogue.schema import Category, Item
-from fairlane.catalogue.selectors import PublishedItem, published_item, published_items
+from fairlane.catalogue.selectors import PublishedItem, published_item, published_items, search_published
 from fairlane.catalogue.templatetags.catalogue import pick
 
 
@@ -19,10 +19,7 @@ def catalogue_index(request: HttpRequest) -> HttpResponse:
     """Every business by category, or the search results for ?q=."""
     items = published_items()
     query = request.GET.get("q", "").strip()[: rules.MAX_QUERY_LENGTH]
-    results = []
-    if query:
-        by_code = {published.item.code: published for published in items}
-        results = [by_code[match.code] for match in rules.search([p.item for p in items], query)]
+    results = [published for published, _score in search_published(items, query)] if query else []
     groups = [(category, [p for p in items if p.item.category == category]) for category in Category]
     return render(
         request,

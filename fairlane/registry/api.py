@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from fairlane.accounts.models import User
 from fairlane.core.masking import mask_id_number, mask_phone
 from fairlane.registry import rules
 from fairlane.registry.models import DriverLicence, Vehicle
 from fairlane.registry.selectors import access_vehicle, licences_visible_to, vehicles_visible_to
+from fairlane.web.http import signed_in_user
 
 router = Router(tags=["me"])
 
@@ -108,15 +108,9 @@ def vehicle_out(vehicle: Vehicle) -> VehicleOut:
     )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - the router's auth guarantees it
-    return user
-
-
 @router.get("", response=MeOut)
 def me(request: HttpRequest) -> MeOut:
-    user = _user(request)
+    user = signed_in_user(request)
     licence = licences_visible_to(user).first()
     vehicles = list(vehicles_visible_to(user))
     today = timezone.localdate()
@@ -141,14 +135,14 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/licences", response=list[LicenceOut])
 def my_licences(request: HttpRequest) -> list[LicenceOut]:
-    return [licence_out(licence) for licence in licences_visible_to(_user(request))]
+    return [licence_out(licence) for licence in licences_visible_to(signed_in_user(request))]
 
 
 @router.get("/vehicles", response=list[VehicleOut])
 def my_vehicles(request: HttpRequest) -> list[VehicleOut]:
-    return [vehicle_out(vehicle) for vehicle in vehicles_visible_to(_user(request))]
+    return [vehicle_out(vehicle) for vehicle in vehicles_visible_to(signed_in_user(request))]
 
 
 @router.get("/vehicles/{vehicle_id}", response=VehicleOut)
 def my_vehicle(request: HttpRequest, vehicle_id: int) -> VehicleOut:
-    return vehicle_out(access_vehicle(_user(request), vehicle_id))
+    return vehicle_out(access_vehicle(signed_in_user(request), vehicle_id))

@@ -8,34 +8,26 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from fairlane.accounts.decorators import staff_required
-from fairlane.accounts.models import User
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.registry.selectors import access_licence_for_staff, licences_for_staff
 from fairlane.registry.services import licence_unmask
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees it
-    return user
+from fairlane.web.http import no_store, signed_in_user
 
 
 @staff_required
 def staff_licence_list(request: HttpRequest) -> HttpResponse:
-    licences = licences_for_staff(_staff(request)).order_by("pk")
+    licences = licences_for_staff(signed_in_user(request)).order_by("pk")
     query = request.GET.get("file_number", "").strip()
     if query:
         licences = licences.filter(file_number=query)
     page = Paginator(licences, 25).get_page(request.GET.get("page"))
-    response = render(request, "registry/staff_licence_list.html", {"page": page, "query": query})
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(render(request, "registry/staff_licence_list.html", {"page": page, "query": query}))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_licence_detail(request: HttpRequest, licence_id: int) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     try:
         licence = access_licence_for_staff(user, licence_id)
     except NotFound:
@@ -50,6 +42,4 @@ def staff_licence_detail(request: HttpRequest, licence_id: int) -> HttpResponse:
         except ApiError as error:
             context["error"] = error.fields.get("reason") or str(error.message)
             status = error.status
-    response = render(request, "registry/staff_licence_detail.html", context, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(render(request, "registry/staff_licence_detail.html", context, status=status))

@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from fairlane.accounts.models import User
 from fairlane.registry import rules
 from fairlane.registry.selectors import licences_visible_to, vehicles_visible_to
+from fairlane.web.http import no_store, signed_in_user
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -17,8 +17,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My services: my licence, my vehicles and what is due."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
+    user = signed_in_user(request)
     licence = licences_visible_to(user).first()
     vehicles = list(vehicles_visible_to(user))
     context = {
@@ -27,6 +26,4 @@ def home(request: HttpRequest) -> HttpResponse:
         "vehicles": vehicles,
         "reminders": rules.reminders(licence, vehicles, timezone.localdate()),
     }
-    response = render(request, "web/home.html", context)
-    response["Cache-Control"] = "no-store"  # personal data: never cached
-    return response
+    return no_store(render(request, "web/home.html", context))

@@ -33,6 +33,7 @@ from fairlane.catalogue.announcements.selectors import (
 )
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.registry.models import Office
+from fairlane.web.http import form_add_api_error, no_store, signed_in_user
 
 OFFICE_CODE = re.compile(r"^[0-9A-Za-z]{1,12}$")
 
@@ -49,27 +50,6 @@ DONE = {
     AnnouncementStatus.PUBLISHED: gettext_lazy("Published."),
     AnnouncementStatus.WITHDRAWN: gettext_lazy("Withdrawn."),
 }
-
-
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees it
-    return user
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _form_with_errors(form: AnnouncementForm | ReasonForm, error: ApiError) -> None:
-    for field, message in error.fields.items():
-        form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, str(error.message))
-
-
-# --- Public ------------------------------------------------------------------------------
 
 
 @require_GET
@@ -103,17 +83,17 @@ def announcement_detail(request: HttpRequest, announcement_id: int) -> HttpRespo
 @staff_required
 @require_GET
 def staff_announcement_list(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     found = announcements_for_staff(user).order_by("-created_at", "-pk")
     groups = [(status, [a for a in found if a.status == status]) for status in AnnouncementStatus]
     context = {"groups": groups, "may_draft": user.has_perm(DRAFT_PERMISSION)}
-    return _no_store(render(request, "catalogue/announcements/staff_list.html", context))
+    return no_store(render(request, "catalogue/announcements/staff_list.html", context))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_announcement_create(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     if not user.has_perm(DRAFT_PERMISSION):
         raise Http404
     form = NewAnnouncementForm(request.POST or None, city_wide_allowed=user.role == Role.ADMIN)
@@ -124,14 +104,14 @@ def staff_announcement_create(request: HttpRequest) -> HttpResponse:
             try:
                 announcement = services.announcement_create(actor=user, office=office, content=form.content())
             except ApiError as error:
-                _form_with_errors(form, error)
+                form_add_api_error(form, error)
                 status = error.status
             else:
                 messages.success(request, _("Draft saved as version 1."))
                 return redirect("announcements:staff_detail", announcement.pk)
         else:
             status = 422
-    return _no_store(
+    return no_store(
         render(
             request,
             "catalogue/announcements/staff_form.html",
@@ -143,7 +123,7 @@ def staff_announcement_create(request: HttpRequest) -> HttpResponse:
 
 def _staff_announcement(request: HttpRequest, announcement_id: int) -> Announcement:
     try:
-        return access_announcement_for_staff(_staff(request), announcement_id)
+        return access_announcement_for_staff(signed_in_user(request), announcement_id)
     except NotFound:
         raise Http404 from None
 
@@ -151,7 +131,7 @@ def _staff_announcement(request: HttpRequest, announcement_id: int) -> Announcem
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_announcement_edit(request: HttpRequest, announcement_id: int) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     announcement = _staff_announcement(request, announcement_id)
     if announcement.status not in EDITABLE or not user.has_perm(DRAFT_PERMISSION):
         messages.error(request, _("Only a draft can be changed. Ask a reviewer to send it back first."))
@@ -167,7 +147,7 @@ def staff_announcement_edit(request: HttpRequest, announcement_id: int) -> HttpR
                     actor=user, announcement=announcement, content=form.content()
                 )
             except ApiError as error:
-                _form_with_errors(form, error)
+                form_add_api_error(form, error)
                 status = error.status
             else:
                 messages.success(request, _("Changes saved."))
@@ -175,7 +155,7 @@ def staff_announcement_edit(request: HttpRequest, announcement_id: int) -> HttpR
         else:
             status = 422
     context = {"form": form, "announcement": announcement}
-    return _no_store(render(request, "catalogue/announcements/staff_form.html", context, status=status))
+    return no_store(render(request, "catalogue/announcements/staff_form.html", context, status=status))
 
 
 def _detail_context(user: User, announcement: Announcement, **extra: Any) -> dict[str, Any]:
@@ -199,14 +179,14 @@ def _detail_context(user: User, announcement: Announcement, **extra: Any) -> dic
 @require_GET
 def staff_announcement_detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
     announcement = _staff_announcement(request, announcement_id)
-    context = _detail_context(_staff(request), announcement)
-    return _no_store(render(request, "catalogue/announcements/staff_detail.html", context))
+    context = _detail_context(signed_in_user(request), announcement)
+    return no_store(render(request, "catalogue/announcements/staff_detail.html", context))
 
 
 @staff_required
 @require_POST
 def staff_announcement_transition(request: HttpRequest, announcement_id: int, action: str) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     announcement = _staff_announcement(request, announcement_id)
     to = ACTIONS[action]
     form = ReasonForm(request.POST, prefix=action)
@@ -224,7 +204,7 @@ def staff_announcement_transition(request: HttpRequest, announcement_id: int, ac
             reason_forms={action: form},
             error=None if error.fields else str(error.message),
         )
-        return _no_store(
+        return no_store(
             render(request, "catalogue/announcements/staff_detail.html", context, status=error.status)
         )
     messages.success(request, str(DONE[to]))

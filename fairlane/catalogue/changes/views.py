@@ -28,6 +28,7 @@ from fairlane.catalogue.changes.selectors import (
 from fairlane.catalogue.schema import Item
 from fairlane.catalogue.selectors import published_items
 from fairlane.core.errors import ApiError, NotFound
+from fairlane.web.http import form_add_api_error, no_store, signed_in_user
 
 # The buttons of the change page: action -> the status it moves to.
 ACTIONS: dict[str, ItemChangeStatus] = {
@@ -45,24 +46,6 @@ DONE = {
 }
 
 
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees it
-    return user
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _form_with_errors(form: ItemChangeForm, error: ApiError) -> None:
-    for field, message in error.fields.items():
-        form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, str(error.message))
-
-
 def _change_or_404(user: User, change_id: int) -> ItemChange:
     try:
         return access_item_change(user, change_id)
@@ -73,7 +56,7 @@ def _change_or_404(user: User, change_id: int) -> ItemChange:
 @staff_required
 @require_GET
 def staff_item_list(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     if not may_handle_changes(user):
         raise Http404
     context = {
@@ -82,7 +65,7 @@ def staff_item_list(request: HttpRequest) -> HttpResponse:
         "decided_changes": decided_changes(user),
         "may_propose": user.has_perm(PROPOSE_PERMISSION),
     }
-    return _no_store(render(request, "catalogue/changes/staff_list.html", context))
+    return no_store(render(request, "catalogue/changes/staff_list.html", context))
 
 
 def _save(form: ItemChangeForm, save: Callable[[], ItemChange]) -> tuple[ItemChange | None, int]:
@@ -92,14 +75,14 @@ def _save(form: ItemChangeForm, save: Callable[[], ItemChange]) -> tuple[ItemCha
     try:
         return save(), 200
     except ApiError as error:
-        _form_with_errors(form, error)
+        form_add_api_error(form, error)
         return None, error.status
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_change_create(request: HttpRequest, code: str) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     try:
         item = access_item_for_change(user, code)
     except NotFound:
@@ -126,13 +109,13 @@ def staff_change_create(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Draft saved. Send it for review when it is ready."))
             return redirect("catalogue_changes:detail", change.pk)
     context = {"form": form, "item": published, "base": base, "change": None}
-    return _no_store(render(request, "catalogue/changes/staff_form.html", context, status=status))
+    return no_store(render(request, "catalogue/changes/staff_form.html", context, status=status))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_change_edit(request: HttpRequest, change_id: int) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     change = _change_or_404(user, change_id)
     if change.status not in rules.EDITABLE or change.author_id != user.pk:
         messages.error(
@@ -153,7 +136,7 @@ def staff_change_edit(request: HttpRequest, change_id: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("catalogue_changes:detail", change.pk)
     context = {"form": form, "item": proposed, "base": change.base_version, "change": change}
-    return _no_store(render(request, "catalogue/changes/staff_form.html", context, status=status))
+    return no_store(render(request, "catalogue/changes/staff_form.html", context, status=status))
 
 
 def _actions(user: User, change: ItemChange) -> set[str]:
@@ -195,15 +178,15 @@ def _detail_context(user: User, change: ItemChange, **extra: Any) -> dict[str, A
 @staff_required
 @require_GET
 def staff_change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     change = _change_or_404(user, change_id)
-    return _no_store(render(request, "catalogue/changes/staff_detail.html", _detail_context(user, change)))
+    return no_store(render(request, "catalogue/changes/staff_detail.html", _detail_context(user, change)))
 
 
 @staff_required
 @require_POST
 def staff_change_transition(request: HttpRequest, change_id: int, action: str) -> HttpResponse:
-    user = _staff(request)
+    user = signed_in_user(request)
     change = _change_or_404(user, change_id)
     to = ACTIONS[action]
     form = ReasonForm(request.POST, prefix=action)
@@ -219,6 +202,6 @@ def staff_change_transition(request: HttpRequest, change_id: int, action: str) -
         context = _detail_context(
             user, change, reason_forms={action: form}, error=None if error.fields else str(error.message)
         )
-        return _no_store(render(request, "catalogue/changes/staff_detail.html", context, status=error.status))
+        return no_store(render(request, "catalogue/changes/staff_detail.html", context, status=error.status))
     messages.success(request, str(DONE[to]))
     return redirect("catalogue_changes:detail", change.pk)

@@ -18,21 +18,16 @@ from fairlane.catalogue.schema import Item
 from fairlane.catalogue.selectors import published_item, published_items
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.registry.models import Office
+from fairlane.web.http import no_store, signed_in_user
 
 
 def _office_admin(request: HttpRequest) -> tuple[User, Office]:
     """The signed-in staff member and their office, if they may set its values; anyone else
     sees nothing."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees it
+    user = signed_in_user(request)
     if user.office is None or not user.has_perm(SET_PERMISSION):
         raise Http404
     return user, user.office
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @staff_required
@@ -40,7 +35,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def staff_office_settings(request: HttpRequest) -> HttpResponse:
     _user, office = _office_admin(request)
     rows = values_at_office(office, [published.item for published in published_items()])
-    return _no_store(
+    return no_store(
         render(request, "catalogue/office_settings/staff_list.html", {"office": office, "rows": rows})
     )
 
@@ -90,4 +85,4 @@ def staff_office_setting_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             status = 422
     context = {"office": office, "item": item, "row": row, "form": form}
-    return _no_store(render(request, "catalogue/office_settings/staff_form.html", context, status=status))
+    return no_store(render(request, "catalogue/office_settings/staff_form.html", context, status=status))
