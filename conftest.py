@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 # Transactional tests empty the audit table before pytest-django flushes the database.
-pytest_plugins = ["fairlane.integrity.testing"]
+pytest_plugins = ["fairlane.integrity.testing", "fairlane.web.testing"]
 
 ON_POSTGRES_RUN = os.environ.get("FAIRLANE_POSTGRES_RUN") == "1"
 

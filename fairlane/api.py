@@ -15,10 +15,15 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fairlane.accounts.api import router as accounts_router
 from fairlane.accounts.api_auth import BearerToken
+from fairlane.agencies.api import router as agencies_router
+from fairlane.applications.api import router as applications_router
 from fairlane.catalogue.announcements.api import router as announcements_router
 from fairlane.catalogue.api import router as catalogue_router
 from fairlane.catalogue.directory.api import router as offices_router
 from fairlane.core.errors import ApiError, Throttled
+from fairlane.elicence.api import router as elicence_router
+from fairlane.notifications.api import router as notifications_router
+from fairlane.payments.api import router as payments_router
 from fairlane.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -33,6 +38,11 @@ api.add_router("/me", registry_router)
 api.add_router("/catalogue/", catalogue_router)
 api.add_router("/offices", offices_router)
 api.add_router("/announcements", announcements_router)
+api.add_router("/applications", applications_router)
+api.add_router("/payments", payments_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/elicence", elicence_router)
+api.add_router("/health-certificates", agencies_router)
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "fairlane.registry",
     "fairlane.catalogue",
     "fairlane.applications",
+    "fairlane.payments",
+    "fairlane.notifications",
+    "fairlane.elicence",
+    "fairlane.agencies",
     "fairlane.integrity",
     "fairlane.web",
 ]
@@ -189,6 +194,36 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+
+# --- Uploaded files, payments, signatures ------------------------------------------------------
+# Uploads are never served from a public URL: views read them through the storage API after
+# an access check. Local files by default; any S3-compatible store when S3_BUCKET is set.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+FAIRLANE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# The payment gateway adapter and the secret its callbacks are signed with (HMAC-SHA256).
+FAIRLANE_PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "fairlane.payments.gateway.SimulatedGateway")
+FAIRLANE_PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET") or f"payments:{SECRET_KEY}"
+# The Ed25519 key that signs electronic licences: base64 of the 32-byte private key. Unset,
+# a key is made once and kept in var/elicence-signing.key.
+FAIRLANE_ELICENCE_SIGNING_KEY = os.environ.get("ELICENCE_SIGNING_KEY", "")
+FAIRLANE_ELICENCE_KEY_FILE = BASE_DIR / "var" / "elicence-signing.key"
 
 LOGGING = {
     "version": 1,

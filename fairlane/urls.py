@@ -13,6 +13,13 @@ urlpatterns = [
     path("staff/office-settings/", include("fairlane.catalogue.office_settings.urls")),
     path("services/", include("fairlane.catalogue.urls")),
     path("offices/", include("fairlane.catalogue.directory.urls")),
+    path("applications/", include("fairlane.applications.urls")),
+    path("staff/applications/", include("fairlane.applications.staff_urls")),
+    path("payments/", include("fairlane.payments.urls")),
+    path("staff/payments/", include("fairlane.payments.staff_urls")),
+    path("notifications/", include("fairlane.notifications.urls")),
+    path("", include("fairlane.elicence.urls")),
+    path("", include("fairlane.agencies.urls")),
     path("", include("fairlane.catalogue.announcements.urls")),
     path("", include("fairlane.web.urls")),
 ]

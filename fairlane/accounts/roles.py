@@ -24,6 +24,7 @@ ROLE_PERMISSIONS: Final[dict[str, tuple[str, ...]]] = {
         "catalogue.publish_announcement",
         "catalogue.propose_item_change",
         "catalogue.publish_item_change",
+        "core.set_working_calendar",
     ),
     "police": (),
     "admin": (

@@ -102,6 +102,17 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("accepted by"),
     )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    # Copied from the catalogue item when the application is created: the member who
+    # accepted a sensitive case may not approve it.
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    # The production fee due, from the office's published fee when the draft was created.
+    fee_fen = models.PositiveIntegerField(_("fee (fen)"), default=0)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    # The statutory time limit, counted in working days from acceptance.
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
     updated_at = models.DateTimeField(_("updated"))
 
@@ -124,6 +135,7 @@ class Application(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["office", "status"]),
             models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["assignee", "status"]),
         ]
 
     def __str__(self) -> str:
@@ -157,3 +169,135 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"application #{self.application_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class DeliveryMethod(models.TextChoices):
+    MAIL = "mail", _("By post")  # 邮寄: postage is paid with the fee
+    COLLECT = "collect", _("Collect at an office")  # 自取
+
+
+class Delivery(models.Model):
+    """How the produced document reaches the applicant, and where it is on the way."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="delivery")
+    method = models.CharField(_("delivery"), max_length=8, choices=DeliveryMethod.choices)
+    recipient_name = models.CharField(_("recipient"), max_length=50, blank=True)
+    recipient_phone = models.CharField(_("recipient's mobile number"), max_length=11, blank=True)
+    address = models.CharField(_("postal address"), max_length=200, blank=True)
+    postage_fen = models.PositiveIntegerField(_("postage (fen)"), default=0)
+    collect_office = models.ForeignKey(
+        "registry.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=30, blank=True)
+    shipped_at = models.DateTimeField(_("posted"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("delivered or collected"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=(Q(method="mail") & ~Q(address="") & Q(collect_office__isnull=True))
+                | (Q(method="collect") & Q(address="") & Q(postage_fen=0) & Q(collect_office__isnull=False)),
+                name="delivery_method_complete",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery of application #{self.application_id}"
+
+
+class MaterialKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")  # a licence photo: JPEG or PNG of fixed proportions
+    DOCUMENT = "document", _("Document")  # a scan or PDF of a paper document
+
+
+class Material(models.Model):
+    """An uploaded file of an application. Served only through an access check."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
+    kind = models.CharField(_("kind"), max_length=10, choices=MaterialKind.choices)
+    file = models.FileField(_("file"), upload_to="materials/%Y/%m/")
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering: ClassVar = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"material #{self.pk} of application #{self.application_id}"
+
+
+class Rating(models.Model):
+    """The applicant's 好差评 of a closed application."""
+
+    class Level(models.IntegerChoices):
+        VERY_DISSATISFIED = 1, _("Very dissatisfied")  # 非常不满意
+        DISSATISFIED = 2, _("Dissatisfied")  # 不满意
+        BASICALLY_SATISFIED = 3, _("Basically satisfied")  # 基本满意
+        SATISFIED = 4, _("Satisfied")  # 满意
+        VERY_SATISFIED = 5, _("Very satisfied")  # 非常满意
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="rating")
+    level = models.PositiveSmallIntegerField(_("rating"), choices=Level.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    at = models.DateTimeField(_("rated"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=5), name="rating_level_1_to_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"rating of application #{self.application_id}"
+
+
+class RectificationTask(models.Model):
+    """整改: a dissatisfied rating makes the office call the applicant back and put it right
+    within 15 working days."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="rectification")
+    office = models.ForeignKey("registry.Office", on_delete=models.PROTECT, related_name="rectifications")
+    due_on = models.DateField(_("due"))
+    callback_note = models.TextField(_("call-back record"), blank=True)
+    callback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    callback_at = models.DateTimeField(_("called back"), null=True, blank=True)
+    resolution = models.TextField(_("what was put right"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opened"))
+
+    class Meta:
+        verbose_name = _("rectification task")
+        verbose_name_plural = _("rectification tasks")
+        ordering: ClassVar = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"rectification #{self.pk}"
+
+
+class StaffAvailability(models.Model):
+    """Whether a handling staff member takes new cases now. Without a row they do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability"
+    )
+    available = models.BooleanField(_("takes new cases"), default=True)
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("staff availability")
+        verbose_name_plural = _("staff availability")
+
+    def __str__(self) -> str:
+        return f"availability of user #{self.user_id}"

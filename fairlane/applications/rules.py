@@ -8,14 +8,16 @@ its own (a scheduled job, with no actor).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import Final
 
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import Role
-from fairlane.applications.models import REASON_MAX_LENGTH, ReasonCode
+from fairlane.applications.models import REASON_MAX_LENGTH, DeliveryMethod, ReasonCode
 from fairlane.applications.models import ApplicationStatus as Status
 from fairlane.core import review
 from fairlane.core.audit import AuditAction
@@ -38,30 +40,48 @@ class Step:
     who: frozenset[Who]
     audit: AuditAction
     needs_reason: bool = False  # a reason code and an explanation
+    # Staff steps on the case itself are taken only by the member it was assigned to at
+    # random; production and hand-over may be done by any handling staff of the office.
+    assignee_only: bool = False
 
 
 _APPLICANT: Final = frozenset({Who.APPLICANT})
 _STAFF: Final = frozenset({Who.STAFF})
 _STAFF_OR_SYSTEM: Final = frozenset({Who.STAFF, Who.SYSTEM})
+_APPLICANT_OR_SYSTEM: Final = frozenset({Who.APPLICANT, Who.SYSTEM})
 
 # The whole workflow.
 TRANSITIONS: Final[dict[tuple[Status, Status], Step]] = {
-    (Status.DRAFT, Status.SUBMITTED): Step(_APPLICANT, AuditAction.APPLICATION_SUBMITTED),
-    (Status.SUBMITTED, Status.ACCEPTED): Step(_STAFF, AuditAction.APPLICATION_ACCEPTED),
-    (Status.SUBMITTED, Status.RETURNED): Step(_STAFF, AuditAction.APPLICATION_RETURNED, needs_reason=True),
-    (Status.SUBMITTED, Status.IN_PERSON): Step(
-        _STAFF, AuditAction.APPLICATION_SWITCHED_IN_PERSON, needs_reason=True
+    # The system submits a draft when its fee is paid.
+    (Status.DRAFT, Status.SUBMITTED): Step(_APPLICANT_OR_SYSTEM, AuditAction.APPLICATION_SUBMITTED),
+    (Status.SUBMITTED, Status.ACCEPTED): Step(_STAFF, AuditAction.APPLICATION_ACCEPTED, assignee_only=True),
+    (Status.SUBMITTED, Status.RETURNED): Step(
+        _STAFF, AuditAction.APPLICATION_RETURNED, needs_reason=True, assignee_only=True
     ),
-    (Status.SUBMITTED, Status.REJECTED): Step(_STAFF, AuditAction.APPLICATION_REJECTED, needs_reason=True),
-    (Status.ACCEPTED, Status.IN_REVIEW): Step(_STAFF, AuditAction.APPLICATION_REVIEW_STARTED),
-    (Status.IN_REVIEW, Status.APPROVED): Step(_STAFF, AuditAction.APPLICATION_APPROVED),
-    (Status.IN_REVIEW, Status.RETURNED): Step(_STAFF, AuditAction.APPLICATION_RETURNED, needs_reason=True),
-    (Status.IN_REVIEW, Status.REJECTED): Step(_STAFF, AuditAction.APPLICATION_REJECTED, needs_reason=True),
+    # The system switches an application with red flags to in-person handling on submission.
+    (Status.SUBMITTED, Status.IN_PERSON): Step(
+        _STAFF_OR_SYSTEM, AuditAction.APPLICATION_SWITCHED_IN_PERSON, needs_reason=True, assignee_only=True
+    ),
+    (Status.SUBMITTED, Status.REJECTED): Step(
+        _STAFF, AuditAction.APPLICATION_REJECTED, needs_reason=True, assignee_only=True
+    ),
+    (Status.ACCEPTED, Status.IN_REVIEW): Step(
+        _STAFF, AuditAction.APPLICATION_REVIEW_STARTED, assignee_only=True
+    ),
+    (Status.IN_REVIEW, Status.APPROVED): Step(_STAFF, AuditAction.APPLICATION_APPROVED, assignee_only=True),
+    (Status.IN_REVIEW, Status.RETURNED): Step(
+        _STAFF, AuditAction.APPLICATION_RETURNED, needs_reason=True, assignee_only=True
+    ),
+    (Status.IN_REVIEW, Status.REJECTED): Step(
+        _STAFF, AuditAction.APPLICATION_REJECTED, needs_reason=True, assignee_only=True
+    ),
     (Status.IN_REVIEW, Status.IN_PERSON): Step(
-        _STAFF, AuditAction.APPLICATION_SWITCHED_IN_PERSON, needs_reason=True
+        _STAFF, AuditAction.APPLICATION_SWITCHED_IN_PERSON, needs_reason=True, assignee_only=True
     ),
     (Status.RETURNED, Status.SUBMITTED): Step(_APPLICANT, AuditAction.APPLICATION_RESUBMITTED),
     (Status.APPROVED, Status.PRODUCED): Step(_STAFF, AuditAction.APPLICATION_PRODUCED),
+    # Items that change a record and make no document close on approval.
+    (Status.APPROVED, Status.CLOSED): Step(_STAFF_OR_SYSTEM, AuditAction.APPLICATION_CLOSED),
     (Status.PRODUCED, Status.DELIVERED): Step(_STAFF, AuditAction.APPLICATION_DELIVERED),
     (Status.PRODUCED, Status.COLLECTED): Step(_STAFF, AuditAction.APPLICATION_COLLECTED),
     (Status.DELIVERED, Status.CLOSED): Step(_STAFF_OR_SYSTEM, AuditAction.APPLICATION_CLOSED),
@@ -83,6 +103,8 @@ class Refusal(Enum):
     NOT_OFFICE_STAFF = "not_office_staff"  # only handling staff of the application's office may
     NOT_SYSTEM = "not_system"  # the system may not take this step on its own
     OWN_APPLICATION = "own_application"  # staff may not decide on their own application
+    NOT_ASSIGNED = "not_assigned"  # the case is assigned to another member (or to nobody yet)
+    FOUR_EYES = "four_eyes"  # who accepted a sensitive case may not also approve it
     REASON_REQUIRED = "reason_required"  # the step needs a reason code and an explanation
     REASON_INVALID = "reason_invalid"  # unknown code, a code where none is taken, or too long
 
@@ -116,6 +138,9 @@ def transition_refusal(
     actor_office_id: int | None,
     applicant_id: int,
     office_id: int,
+    assignee_id: int | None = None,
+    accepted_by_id: int | None = None,
+    sensitive: bool = False,
     reason_code: str = "",
     reason_text: str = "",
 ) -> Refusal | None:
@@ -134,6 +159,10 @@ def transition_refusal(
             return Refusal.NOT_OFFICE_STAFF
         if actor_id == applicant_id:
             return Refusal.OWN_APPLICATION
+        if step.assignee_only and actor_id != assignee_id:
+            return Refusal.NOT_ASSIGNED
+        if target == Status.APPROVED and sensitive and actor_id == accepted_by_id:
+            return Refusal.FOUR_EYES
     else:
         return Refusal.NOT_YOURS
     if step.needs_reason and (not reason_code or not reason_text.strip()):
@@ -141,3 +170,65 @@ def transition_refusal(
     if reason_errors(needs_reason=step.needs_reason, reason_code=reason_code, reason_text=reason_text):
         return Refusal.REASON_INVALID
     return None
+
+
+# --- Delivery ---------------------------------------------------------------------------------
+
+# Postage of a document sent by EMS within the city. Not a fact of the regulations: the
+# office's contract with the post sets it, so it is one constant to change.
+POSTAGE_FEN: Final = 1500
+ADDRESS_MAX_LENGTH: Final = 200
+# China Post / EMS tracking numbers: 13 characters, two letters, nine digits, two letters
+# (UPU S10), or 13 digits for domestic EMS.
+_TRACKING = re.compile(r"^(?:[A-Z]{2}\d{9}[A-Z]{2}|\d{13})$")
+
+
+def tracking_number_valid(value: str) -> bool:
+    return bool(_TRACKING.match(value))
+
+
+def delivery_errors(
+    *,
+    method: str,
+    recipient_name: str,
+    recipient_phone_error: str | None,
+    address: str,
+    has_collect_office: bool,
+) -> dict[str, str]:
+    """What is wrong with a delivery choice, by field."""
+    if method not in DeliveryMethod.values:
+        return {"method": str(_("Choose delivery by post or collection at an office."))}
+    errors: dict[str, str] = {}
+    if method == DeliveryMethod.MAIL:
+        if not recipient_name.strip():
+            errors["recipient_name"] = str(_("Enter the recipient's name."))
+        if recipient_phone_error:
+            errors["recipient_phone"] = recipient_phone_error
+        if not address.strip():
+            errors["address"] = str(_("Enter the postal address."))
+        elif len(address.strip()) > ADDRESS_MAX_LENGTH:
+            errors["address"] = str(_("Keep the address under 200 characters."))
+    elif not has_collect_office:
+        errors["collect_office"] = str(_("Choose the office where you will collect it."))
+    return errors
+
+
+# --- Time limits and ratings ------------------------------------------------------------------
+
+# Statuses in which the office's time limit runs: from acceptance until the decision.
+SLA_RUNNING: Final = frozenset({Status.ACCEPTED, Status.IN_REVIEW})
+
+
+def is_overdue(*, status: str, due_on: date | None, today: date) -> bool:
+    """Whether the office let the statutory time limit pass without deciding."""
+    return status in SLA_RUNNING and due_on is not None and today > due_on
+
+
+def rating_is_dissatisfied(level: int) -> bool:
+    """不满意 and 非常不满意 (2 and 1) open a rectification task."""
+    return level <= 2
+
+
+def rating_needs_comment(level: int) -> bool:
+    """A dissatisfied rating says what went wrong, so the office knows what to put right."""
+    return rating_is_dissatisfied(level)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
 from fairlane.applications import rules
-from fairlane.applications.models import Application, ApplicationEvent
+from fairlane.applications.assignment import STAGE_OF
+from fairlane.applications.models import Application, ApplicationEvent, ApplicationStatus, RectificationTask
+from fairlane.applications.ratings import RECTIFIERS
 from fairlane.core.errors import NotFound
 
 
@@ -33,3 +35,58 @@ def access_application(user: User, reference: str) -> Application:
 def application_timeline(application: Application) -> QuerySet[ApplicationEvent]:
     """Every step of the application, oldest first."""
     return application.events.select_related("actor").order_by("at", "pk")
+
+
+def my_applications(user: User) -> QuerySet[Application]:
+    """The applicant's own applications, newest first."""
+    return Application.objects.filter(applicant=user).select_related("office").order_by("-created_at", "-pk")
+
+
+def work_queue(user: User) -> QuerySet[Application]:
+    """The cases waiting for `user`: assigned to them and not yet decided, oldest deadline
+    first, cases without a deadline (not accepted yet) by submission time."""
+    return (
+        Application.objects.filter(assignee=user, status__in=list(STAGE_OF))
+        .select_related("applicant", "office")
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def office_queue(user: User) -> QuerySet[Application]:
+    """Every open case of the user's office, for supervisors and the production desk:
+    submitted and not closed, overdue first."""
+    if user.role not in rules.HANDLING_ROLES or user.office_id is None:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(office_id=user.office_id)
+        .exclude(status__in=[*rules.FINAL, ApplicationStatus.DRAFT])
+        .select_related("applicant", "assignee")
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def access_application_for_staff(user: User, reference: str) -> Application:
+    """A case of the user's own office, for handling staff; otherwise not found."""
+    if user.role not in rules.HANDLING_ROLES or user.office_id is None:
+        raise NotFound("not_found", _("No such application."))
+    application = (
+        Application.objects.filter(office_id=user.office_id, reference=reference)
+        .select_related("office", "applicant", "assignee", "accepted_by")
+        .first()
+    )
+    if application is None:
+        raise NotFound("not_found", _("No such application."))
+    return application
+
+
+def rectifications_of_office(user: User) -> QuerySet[RectificationTask]:
+    if user.office_id is None:
+        return RectificationTask.objects.none()
+    return RectificationTask.objects.filter(office_id=user.office_id).select_related("rating__application")
+
+
+def access_rectification(user: User, task_id: int) -> RectificationTask:
+    task = rectifications_of_office(user).filter(pk=task_id).first()
+    if task is None or user.role not in RECTIFIERS:
+        raise NotFound("not_found", _("No such rectification task."))
+    return task

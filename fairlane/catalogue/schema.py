@@ -100,6 +100,9 @@ class Item(Strict):
     synonyms_zh: list[Text] = Field(min_length=2)
     synonyms_en: list[Text] = Field(min_length=2)
     office_settings: list[OfficeSetting] = []
+    # Four eyes: the staff member who accepted an application for a sensitive item may not
+    # also approve it (items whose misuse yields a second document or a new identity).
+    sensitive: bool = False
 
     @field_validator("channels")
     @classmethod

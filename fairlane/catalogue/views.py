@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from fairlane.applications.handlers import handler_for
 from fairlane.catalogue import rules
 from fairlane.catalogue.diagram import steps_svg
 from fairlane.catalogue.office_settings.selectors import values_at_every_office
@@ -51,6 +52,8 @@ def catalogue_guide(request: HttpRequest, code: str) -> HttpResponse:
         "related": related,
         "flow": _flow(published.item),
         "office_values": values_at_every_office(published.item),
+        # "Start now": the online application, for the items handled as one.
+        "apply_online": handler_for(code) is not None,
     }
     return render(request, "catalogue/guide.html", context)
 

@@ -67,8 +67,37 @@ class AuditAction(IntEnum):
     APPLICATION_REJECTED = 412  # refused for good, with a reason
     APPLICATION_WITHDRAWN = 413  # taken back by the applicant
     APPLICATION_SWITCHED_IN_PERSON = 414  # to be finished at a window, with a reason
-    # 900–999 integrity
+    MATERIAL_UPLOADED = 415  # a file added to an application
+    MATERIAL_REMOVED = 416  # a file taken off a draft or returned application
+    APPLICATION_ASSIGNED = 420  # given at random to a staff member of the office
+    APPLICATION_REASSIGNED = 421  # drawn again, e.g. when the assignee is away
+    APPLICATION_ESCALATED = 422  # past its deadline, raised to the supervisors
+    STAFF_AVAILABILITY_CHANGED = 423  # a staff member starts or stops taking new cases
+    DELIVERY_CHOSEN = 425  # post or collection chosen by the applicant
+    DELIVERY_POSTED = 426  # handed to the post with a tracking number
+    RATING_GIVEN = 430  # 好差评 by the applicant
+    RECTIFICATION_OPENED = 431  # a dissatisfied rating opened a task for the office
+    RECTIFICATION_CALLED_BACK = 432  # the office called the applicant back
+    RECTIFICATION_CLOSED = 433  # what was put right, recorded
+    # 500–599 payments
+    PAYMENT_ORDER_CREATED = 501
+    PAYMENT_PAID = 502  # the gateway confirmed the payment
+    PAYMENT_FAILED = 503
+    PAYMENT_CANCELLED = 504
+    REFUND_REQUESTED = 511  # by one staff member, with a reason
+    REFUND_APPROVED = 512  # by a second staff member
+    REFUND_REFUSED = 513  # by a second staff member, with a reason
+    REFUND_COMPLETED = 514  # the gateway paid the money back
+    RECONCILIATION_RUN = 521
+    RECONCILIATION_MISMATCH = 522  # our record and the gateway's disagree
+    # 600–699 agencies, hospitals and other channels
+    HEALTH_CERTIFICATE_SENT = 601  # an accredited hospital sent a certificate to the office
+    # 260–269 (registry) electronic licence
+    ELECTRONIC_LICENCE_ISSUED = 261
+    ELECTRONIC_LICENCE_REVOKED = 262
+    # 900–999 integrity and office configuration
     AUDIT_CHAIN_VERIFIED = 901
+    WORKING_CALENDAR_CHANGED = 902  # a holiday or a working weekend day set or removed
 
 
 def audit_record(

@@ -27,6 +27,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from fairlane.accounts.models import STAFF_ROLES, Role, User
 from fairlane.accounts.roles import role_group
 from fairlane.accounts.services import staff_account_create
+from fairlane.agencies.demo import demo_hospitals_seed
+from fairlane.applications.demo import demo_applications_seed
 from fairlane.catalogue.announcements.models import AnnouncementKind, AnnouncementStatus
 from fairlane.catalogue.announcements.rules import Content
 from fairlane.catalogue.announcements.services import announcement_create, announcement_transition
@@ -566,6 +568,13 @@ def demo_seed(*, citizens: int = DEFAULT_CITIZENS, seed: int = DEFAULT_SEED) -> 
     citizen_count, licence_count, vehicle_count = seeder.people(citizens)
     seeder.staff()
     seeder.announcement()
+    demo_hospitals_seed(
+        hospital_member_phone=next(a.phone for a in DEMO_PARTNERS if a.role == Role.HOSPITAL),
+        renewal_citizen_phone=DEMO_CITIZEN.phone,
+        seed=seed,
+    )
+    if seeder.main_office is not None:
+        demo_applications_seed(office=seeder.main_office, exclude_phone=DEMO_CITIZEN.phone)
     return SeedCounts(
         offices=len(OFFICES),
         police_stations=len(seeder.stations),

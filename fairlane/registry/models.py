@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +91,15 @@ class DriverLicence(models.Model):
     cycle_start = models.DateField(_("scoring cycle start"))
     points = models.PositiveSmallIntegerField(_("points in cycle"), default=0)
     issuing_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="licences")
+    # Whether any scoring cycle of the current validity period reached 12 points: it decides
+    # the next validity at renewal (L-DL 第62条).
+    full_score_in_validity = models.BooleanField(_("12 points reached in this validity"), default=False)
+    # Deferrals granted (L-DL 第75条): the holder may not drive until they end.
+    renewal_deferred_until = models.DateField(_("renewal deferred until"), null=True, blank=True)
+    audit_deferred_until = models.DateField(_("review deferred until"), null=True, blank=True)
+    health_deferred_until = models.DateField(_("health certificate deferred until"), null=True, blank=True)
+    # The issue date of the last health certificate the office accepted.
+    health_certificate_on = models.DateField(_("last health certificate"), null=True, blank=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -156,6 +166,95 @@ class Vehicle(models.Model):
         _("status"), max_length=1, choices=VehicleStatus.choices, default=VehicleStatus.NORMAL
     )
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="vehicles")
+    # The owner's contact details on the registration (变更联系方式 changes them).
+    owner_phone = models.CharField(_("owner's mobile number"), max_length=11, blank=True)
+    owner_address = models.CharField(_("owner's postal address"), max_length=200, blank=True)
+    # Facts that take a vehicle out of the inspection exemption (facts §2.9).
+    casualty_accident = models.BooleanField(_("in an accident with casualties"), default=False)
+    illegally_modified = models.BooleanField(_("punished for illegal modification"), default=False)
+    formerly_commercial = models.BooleanField(_("converted from commercial use"), default=False)
 
     def __str__(self) -> str:
         return f"{self.plate} #{self.pk}"
+
+
+class DocumentKind(models.TextChoices):
+    DRIVING_LICENCE = "driving_licence", _("Driving licence")  # 驾驶证
+    PLATES = "plates", _("Number plates")  # 号牌
+    VEHICLE_LICENCE = "vehicle_licence", _("Vehicle licence")  # 行驶证
+    REGISTRATION_CERTIFICATE = "registration_cert", _("Registration certificate")  # 登记证书
+    INSPECTION_MARK = "inspection_mark", _("Inspection mark")  # 检验合格标志
+    TEMPORARY_PLATE = "temporary_plate", _("Temporary plate")  # 临时行驶车号牌
+
+
+class IssuedDocument(models.Model):
+    """One physical document the office issued. A replacement voids the one before it, so
+    the history shows how often a licence or vehicle had its documents replaced."""
+
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    serial = models.CharField(_("serial number"), max_length=24, unique=True)
+    licence = models.ForeignKey(
+        DriverLicence, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    # A temporary plate for a new vehicle not yet registered names it by VIN.
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    number = models.CharField(_("number"), max_length=8, blank=True)  # a temporary plate's number
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued"))
+    void_at = models.DateTimeField(_("void since"), null=True, blank=True)
+    # The application that produced it, if any.
+    application_reference = models.CharField(_("application"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering: ClassVar = ["-issued_at", "-pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(licence__isnull=False)
+                | models.Q(vehicle__isnull=False)
+                | ~models.Q(vin=""),
+                name="document_has_a_subject",
+            )
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["licence", "kind", "issued_at"]),
+            models.Index(fields=["vehicle", "kind", "issued_at"]),
+            models.Index(fields=["vin", "kind", "issued_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.serial}"
+
+
+class HealthCertificate(models.Model):
+    """A health certificate (身体条件证明) that an accredited hospital sent to the office.
+
+    Only hospitals on the published list send them, so a certificate on file is one the
+    office can rely on; it counts for 6 months from `issued_on` (L-DL 第85条).
+    """
+
+    serial = models.CharField(_("certificate number"), max_length=24, unique=True)
+    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    holder_name = models.CharField(_("name"), max_length=50)
+    hospital = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="health_certificates"
+    )
+    issued_on = models.DateField(_("issued on"))
+    fit_to_drive = models.BooleanField(_("fit to drive"))
+    # Classes the holder is fit for, as on the certificate (e.g. "C1" or "A2 C1").
+    classes_fit = models.CharField(_("fit for classes"), max_length=20)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("health certificate")
+        verbose_name_plural = _("health certificates")
+        ordering: ClassVar = ["-issued_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"health certificate {self.serial}"

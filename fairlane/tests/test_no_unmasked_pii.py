@@ -42,7 +42,15 @@ def concrete_paths(ids: list[int]) -> Iterator[str]:
     yield from walk(get_resolver().url_patterns, "")
 
 
-API_PATHS = ["/api/v1/me", "/api/v1/me/licences", "/api/v1/me/vehicles", "/api/v1/openapi.json"]
+API_PATHS = [
+    "/api/v1/me",
+    "/api/v1/me/licences",
+    "/api/v1/me/vehicles",
+    "/api/v1/openapi.json",
+    "/api/v1/applications",
+    "/api/v1/notifications",
+    "/api/v1/health-certificates",
+]
 
 
 @pytest.fixture

@@ -13,17 +13,17 @@ from fairlane.applications.models import ApplicationStatus as Status
 from fairlane.applications.models import ReasonCode
 from fairlane.applications.rules import Refusal, Who
 
-APPLICANT, CLERK, OTHER_CITIZEN = 1, 2, 3
+APPLICANT, CLERK, OTHER_CITIZEN, OTHER_CLERK = 1, 2, 3, 4
 OFFICE, OTHER_OFFICE = 10, 11
 REASON = (ReasonCode.MATERIALS_MISSING.value, "行驶证照片不清晰")
 NO_REASON = ("", "")
 
 # Every allowed move and who takes it, written out again so the table cannot drift.
 ALLOWED: dict[tuple[Status, Status], frozenset[Who]] = {
-    (Status.DRAFT, Status.SUBMITTED): frozenset({Who.APPLICANT}),
+    (Status.DRAFT, Status.SUBMITTED): frozenset({Who.APPLICANT, Who.SYSTEM}),
     (Status.SUBMITTED, Status.ACCEPTED): frozenset({Who.STAFF}),
     (Status.SUBMITTED, Status.RETURNED): frozenset({Who.STAFF}),
-    (Status.SUBMITTED, Status.IN_PERSON): frozenset({Who.STAFF}),
+    (Status.SUBMITTED, Status.IN_PERSON): frozenset({Who.STAFF, Who.SYSTEM}),
     (Status.SUBMITTED, Status.REJECTED): frozenset({Who.STAFF}),
     (Status.ACCEPTED, Status.IN_REVIEW): frozenset({Who.STAFF}),
     (Status.IN_REVIEW, Status.APPROVED): frozenset({Who.STAFF}),
@@ -32,6 +32,7 @@ ALLOWED: dict[tuple[Status, Status], frozenset[Who]] = {
     (Status.IN_REVIEW, Status.IN_PERSON): frozenset({Who.STAFF}),
     (Status.RETURNED, Status.SUBMITTED): frozenset({Who.APPLICANT}),
     (Status.APPROVED, Status.PRODUCED): frozenset({Who.STAFF}),
+    (Status.APPROVED, Status.CLOSED): frozenset({Who.STAFF, Who.SYSTEM}),
     (Status.PRODUCED, Status.DELIVERED): frozenset({Who.STAFF}),
     (Status.PRODUCED, Status.COLLECTED): frozenset({Who.STAFF}),
     (Status.DELIVERED, Status.CLOSED): frozenset({Who.STAFF, Who.SYSTEM}),
@@ -45,6 +46,12 @@ NEEDS_REASON = {
     for source, target in ALLOWED
     if target in {Status.RETURNED, Status.REJECTED, Status.IN_PERSON}
 }
+# Staff steps on the case itself, taken only by the member it is assigned to.
+ASSIGNEE_ONLY = {
+    (source, target)
+    for source, target in ALLOWED
+    if source in {Status.SUBMITTED, Status.ACCEPTED, Status.IN_REVIEW} and target != Status.WITHDRAWN
+}
 DISALLOWED = sorted(set(product(Status, Status)) - set(ALLOWED))
 
 
@@ -56,6 +63,9 @@ def refusal(
     role: str = Role.CLERK,
     actor_office: int | None = OFFICE,
     reason: tuple[str, str] = NO_REASON,
+    assignee: int | None = CLERK,
+    accepted_by: int | None = None,
+    sensitive: bool = False,
 ) -> Refusal | None:
     reason_code, reason_text = reason
     return rules.transition_refusal(
@@ -66,6 +76,9 @@ def refusal(
         actor_office_id=actor_office,
         applicant_id=APPLICANT,
         office_id=OFFICE,
+        assignee_id=assignee,
+        accepted_by_id=accepted_by,
+        sensitive=sensitive,
         reason_code=reason_code,
         reason_text=reason_text,
     )
@@ -85,6 +98,7 @@ def test_the_table_is_exactly_the_workflow() -> None:
     # then
     assert table == ALLOWED
     assert {move for move, step in rules.TRANSITIONS.items() if step.needs_reason} == NEEDS_REASON
+    assert {move for move, step in rules.TRANSITIONS.items() if step.assignee_only} == ASSIGNEE_ONLY
 
 
 def test_final_states_have_no_way_out() -> None:
@@ -171,18 +185,67 @@ def test_staff_steps_need_handling_staff_of_the_office(
 @pytest.mark.parametrize(
     ("source", "target", "expected"),
     [
+        (Status.DRAFT, Status.SUBMITTED, None),  # once the fee is paid
+        (Status.SUBMITTED, Status.IN_PERSON, None),  # red flags found on submission
+        (Status.APPROVED, Status.CLOSED, None),  # nothing to produce
         (Status.DELIVERED, Status.CLOSED, None),
         (Status.COLLECTED, Status.CLOSED, None),
         (Status.SUBMITTED, Status.ACCEPTED, Refusal.NOT_SYSTEM),
+        (Status.IN_REVIEW, Status.APPROVED, Refusal.NOT_SYSTEM),
         (Status.PRODUCED, Status.COLLECTED, Refusal.NOT_SYSTEM),
     ],
 )
-def test_the_system_may_only_close(source: Status, target: Status, expected: Refusal | None) -> None:
+def test_what_the_system_may_do_on_its_own(source: Status, target: Status, expected: Refusal | None) -> None:
     # given / when
-    result = refusal(source, target, actor=None, role="", actor_office=None)
+    reason = REASON if (source, target) in NEEDS_REASON else NO_REASON
+    result = refusal(source, target, actor=None, role="", actor_office=None, reason=reason)
 
     # then
     assert result == expected
+
+
+@pytest.mark.parametrize(("source", "target"), sorted(ASSIGNEE_ONLY))
+def test_case_steps_belong_to_the_assigned_member_alone(source: Status, target: Status) -> None:
+    # given
+    reason = REASON if (source, target) in NEEDS_REASON else NO_REASON
+
+    # when
+    by_other = refusal(source, target, actor=OTHER_CLERK, reason=reason, assignee=CLERK)
+    unassigned = refusal(source, target, actor=CLERK, reason=reason, assignee=None)
+    by_assignee = refusal(source, target, actor=CLERK, reason=reason, assignee=CLERK)
+
+    # then
+    assert (by_other, unassigned, by_assignee) == (Refusal.NOT_ASSIGNED, Refusal.NOT_ASSIGNED, None)
+
+
+@pytest.mark.parametrize(
+    ("sensitive", "accepted_by", "expected"),
+    [
+        (True, CLERK, Refusal.FOUR_EYES),
+        (True, OTHER_CLERK, None),
+        (False, CLERK, None),
+    ],
+)
+def test_who_accepted_a_sensitive_case_may_not_approve_it(
+    sensitive: bool, accepted_by: int, expected: Refusal | None
+) -> None:
+    # given / when
+    result = refusal(
+        Status.IN_REVIEW, Status.APPROVED, actor=CLERK, sensitive=sensitive, accepted_by=accepted_by
+    )
+
+    # then
+    assert result == expected
+
+
+def test_four_eyes_concerns_only_approval() -> None:
+    # given / when: the accepter may still return or reject a sensitive case
+    returned = refusal(
+        Status.IN_REVIEW, Status.RETURNED, actor=CLERK, sensitive=True, accepted_by=CLERK, reason=REASON
+    )
+
+    # then
+    assert returned is None
 
 
 @pytest.mark.parametrize(("source", "target"), sorted(NEEDS_REASON))

@@ -1,77 +1,100 @@
-"""The application services and selectors: the workflow, who may act, the timeline and
-the audit trail."""
+"""The application services: a draft, its payment and submission, random assignment, the
+workflow with four eyes, the effect on the registry, delivery, withdrawal and refusal —
+with the timeline and the audit trail each step leaves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from fairlane.accounts.models import Role, User
-from fairlane.accounts.tests.factories import make_staff, register_citizen
-from fairlane.applications import services
-from fairlane.applications.models import Application, ApplicationEvent, ApplicationStatus, ReasonCode
-from fairlane.applications.selectors import access_application, application_timeline
-from fairlane.catalogue.services import catalogue_load
-from fairlane.catalogue.tests.factories import make_item
+from fairlane.accounts.tests.factories import make_staff
+from fairlane.applications import assignment, services
+from fairlane.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Delivery,
+    DeliveryMethod,
+    ReasonCode,
+    StaffAvailability,
+)
+from fairlane.applications.selectors import access_application, application_timeline, work_queue
+from fairlane.applications.tests import flow
 from fairlane.core.audit import AuditAction
 from fairlane.core.errors import ApiError, InvalidInput, NotFound
 from fairlane.integrity.models import AuditEvent
-from fairlane.registry.models import Office
-from fairlane.registry.tests.factories import make_office, make_police_station
+from fairlane.payments import services as payments
+from fairlane.payments.models import OrderStatus, PaymentOrder, Refund
+from fairlane.registry.models import DocumentKind, DriverLicence, IssuedDocument, LicenceStatus
+from fairlane.registry.rules import add_years
+from fairlane.registry.tests.factories import make_licence, make_office, make_police_station
 
 pytestmark = pytest.mark.django_db
 
 Status = ApplicationStatus
 ITEM = "DL-RENEW"
+FORM = {"declaration": True}
 
 
 @dataclass
 class World:
-    office: Office
-    other_office: Office
+    desk: flow.Desk
     citizen: User
+    licence: DriverLicence
     other_citizen: User
-    clerk: User
-    reviewer: User
     other_clerk: User
     police: User
 
 
 @pytest.fixture
 def world() -> World:
-    catalogue_load(items=[make_item(ITEM)])
-    office = make_office()
+    desk = flow.desk_make(ITEM, "DL-LOST")
+    citizen = flow.citizen_make("王小明", seed=1)
+    today = timezone.localdate()
+    licence = make_licence(
+        id_number=citizen.id_number,
+        holder_name=citizen.name,
+        office=desk.office,
+        valid_from=add_years(today + timedelta(days=30), -6),
+        valid_until=today + timedelta(days=30),
+    )
+    flow.health_certificate_give(citizen, office=desk.office)
     other_office = make_office(code="310001", name="浦东分所")
     return World(
-        office=office,
-        other_office=other_office,
-        citizen=register_citizen(name="王小明", seed=1),
-        other_citizen=register_citizen(name="李小红", seed=2),
-        clerk=make_staff(Role.CLERK, office=office, seed=101),
-        reviewer=make_staff(Role.REVIEWER, office=office, seed=102),
+        desk=desk,
+        citizen=citizen,
+        licence=licence,
+        other_citizen=flow.citizen_make("李小红", seed=2),
         other_clerk=make_staff(Role.CLERK, office=other_office, seed=103),
-        police=make_staff(Role.POLICE, office=office, police_station=make_police_station(), seed=104),
+        police=make_staff(Role.POLICE, office=desk.office, police_station=make_police_station(), seed=104),
     )
 
 
 def draft(world: World) -> Application:
-    return services.application_create(
-        applicant=world.citizen, item_code=ITEM, office=world.office, form_data={"delivery": "post"}
-    )
+    return flow.draft_complete(world.citizen, ITEM, world.desk.office, FORM)
 
 
 def submitted(world: World) -> Application:
-    return services.application_transition(actor=world.citizen, application=draft(world), to=Status.SUBMITTED)
+    return flow.submit_and_pay(world.citizen, draft(world))
+
+
+def accepted(world: World) -> Application:
+    application = submitted(world)
+    return services.application_transition(
+        actor=application.assignee, application=application, to=Status.ACCEPTED
+    )
 
 
 def in_review(world: World) -> Application:
-    application = submitted(world)
-    application = services.application_transition(
-        actor=world.clerk, application=application, to=Status.ACCEPTED
+    application = accepted(world)
+    application.refresh_from_db()
+    return services.application_transition(
+        actor=application.assignee, application=application, to=Status.IN_REVIEW
     )
-    return services.application_transition(actor=world.reviewer, application=application, to=Status.IN_REVIEW)
 
 
 def timeline(application: Application) -> list[tuple[str, str, int | None, str, str]]:
@@ -81,291 +104,511 @@ def timeline(application: Application) -> list[tuple[str, str, int | None, str, 
     ]
 
 
-def audit_trail(application: Application) -> list[tuple[int, int | None, int | None, int | None]]:
+def actions(application: Application) -> list[int]:
     return list(
         AuditEvent.objects.filter(object_type="applications.application", object_id=str(application.pk))
         .order_by("seq")
-        .values_list("action", "actor_id", "on_behalf_of_id", "office_id")
+        .values_list("action", flat=True)
     )
 
 
-def snapshot() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], int]:
+def snapshot() -> tuple[object, ...]:
     return (
         list(Application.objects.order_by("pk").values_list()),
         list(ApplicationEvent.objects.order_by("pk").values_list()),
+        list(DriverLicence.objects.order_by("pk").values_list()),
+        IssuedDocument.objects.count(),
         AuditEvent.objects.count(),
     )
 
 
-# --- Creating a draft --------------------------------------------------------------------
+# --- A draft -------------------------------------------------------------------------------
 
 
-def test_a_citizen_starts_a_draft_for_a_published_item(world: World) -> None:
+def test_a_draft_takes_the_offices_fee_and_the_items_sensitivity(world: World) -> None:
     # given / when
-    application = draft(world)
+    application = services.application_create(
+        applicant=world.citizen, item_code=ITEM, office=world.desk.office, form_data=FORM
+    )
 
     # then
     application.refresh_from_db()
-    assert (
-        application.status,
-        application.applicant_id,
-        application.agent_id,
-        application.item_code,
-        application.office_id,
-        application.form_data,
-        application.assignee_id,
-        application.accepted_by_id,
-    ) == (Status.DRAFT, world.citizen.pk, None, ITEM, world.office.pk, {"delivery": "post"}, None, None)
-    assert len(application.reference) == 16
-    assert set(application.reference) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-    assert timeline(application) == [("", Status.DRAFT, world.citizen.pk, "", "")]
-    event = AuditEvent.objects.get(action=AuditAction.APPLICATION_CREATED)
-    assert (event.actor_id, event.office_id, event.object_id, event.changes) == (
-        world.citizen.pk,
-        world.office.pk,
-        str(application.pk),
-        {"status": [None, "draft"], "item_code": [None, ITEM]},
+    assert (application.status, application.fee_fen, application.sensitive, application.form_data) == (
+        Status.DRAFT,
+        1000,
+        False,
+        {"declaration": True},
     )
+    assert timeline(application) == [("", "draft", world.citizen.pk, "", "")]
 
 
-def test_references_differ(world: World) -> None:
-    # given / when
-    references = {draft(world).reference for _ in range(5)}
-
-    # then
-    assert len(references) == 5
-
-
-@pytest.mark.parametrize("item_code", ["DL-NOPE", "", "dl-renew"])
-def test_an_unknown_item_is_refused_on_its_field(world: World, item_code: str) -> None:
+@pytest.mark.parametrize("item_code", ["DL-NOPE", "", "dl-renew", "VI-QUERY"])
+def test_an_item_not_handled_online_is_refused_on_its_field(world: World, item_code: str) -> None:
     # given
     before = snapshot()
 
     # when
     with translation.override("en"), pytest.raises(InvalidInput) as refused:
         services.application_create(
-            applicant=world.citizen, item_code=item_code, office=world.office, form_data={}
+            applicant=world.citizen, item_code=item_code, office=world.desk.office, form_data=FORM
+        )
+
+    # then
+    assert refused.value.fields == {"item_code": "This service cannot be applied for online."}
+    assert snapshot() == before
+
+
+def test_a_form_error_is_shown_on_its_field_and_nothing_is_written(world: World) -> None:
+    # given
+    before = snapshot()
+
+    # when
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        services.application_create(
+            applicant=world.citizen, item_code=ITEM, office=world.desk.office, form_data={}
+        )
+
+    # then
+    assert refused.value.fields == {"declaration": "Tick the declaration to continue."}
+    assert snapshot() == before
+
+
+def test_somebody_without_a_licence_is_told_so(world: World) -> None:
+    # given
+    before = snapshot()
+
+    # when
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        services.application_create(
+            applicant=world.other_citizen, item_code=ITEM, office=world.desk.office, form_data=FORM
         )
 
     # then
     assert (refused.value.code, refused.value.fields) == (
-        "invalid",
-        {"item_code": "Choose a service from the catalogue."},
+        "not_eligible",
+        {"__all__": "No driving licence is registered under your ID number."},
     )
     assert snapshot() == before
 
 
-# --- The workflow ------------------------------------------------------------------------
+# --- Submission and payment ----------------------------------------------------------------
 
 
-def test_the_happy_path_from_draft_to_closed(world: World) -> None:
+def test_an_incomplete_draft_says_what_is_missing(world: World) -> None:
+    # given
+    application = services.application_create(
+        applicant=world.citizen, item_code=ITEM, office=world.desk.office, form_data=FORM
+    )
+
+    # when
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        services.application_checkout(actor=world.citizen, application=application)
+
+    # then
+    assert (refused.value.code, refused.value.fields) == (
+        "incomplete",
+        {
+            "delivery": "Choose delivery by post or collection at an office.",
+            "material_photo": "Upload this first: Photo.",
+        },
+    )
+    assert PaymentOrder.objects.count() == 0
+
+
+def test_checkout_asks_for_fee_and_postage_and_paying_submits(world: World) -> None:
     # given
     application = draft(world)
-    steps = [
-        (world.citizen, Status.SUBMITTED),
-        (world.clerk, Status.ACCEPTED),
-        (world.reviewer, Status.IN_REVIEW),
-        (world.reviewer, Status.APPROVED),
-        (world.clerk, Status.PRODUCED),
-        (world.clerk, Status.COLLECTED),
-        (None, Status.CLOSED),
-    ]
 
     # when
-    for actor, to in steps:
-        application = services.application_transition(actor=actor, application=application, to=to)
+    order = services.application_checkout(actor=world.citizen, application=application)
+    assert order is not None
+    still_draft = Application.objects.get(pk=application.pk).status
+    application = flow.submit_and_pay(world.citizen, application)
 
     # then
-    application.refresh_from_db()
-    assert (application.status, application.accepted_by_id, application.reason_code) == (
-        Status.CLOSED,
-        world.clerk.pk,
-        "",
+    order.refresh_from_db()
+    assert (still_draft, order.amount_fen, order.status) == (Status.DRAFT, 1000 + 1500, OrderStatus.PAID)
+    assert sorted(order.lines.values_list("kind", "amount_fen")) == [("fee", 1000), ("postage", 1500)]
+    assert application.status == Status.SUBMITTED
+    assert application.submitted_at is not None
+    assert timeline(application)[-1] == ("draft", "submitted", None, "", "")
+    assert application.assignee in (world.desk.clerk, world.desk.reviewer)
+    assert actions(application)[-2:] == [AuditAction.APPLICATION_SUBMITTED, AuditAction.APPLICATION_ASSIGNED]
+
+
+def test_after_a_declined_payment_the_applicant_can_pay_again(world: World) -> None:
+    # given: the first payment was declined at the gateway
+    application = draft(world)
+    first = services.application_checkout(actor=world.citizen, application=application)
+    assert first is not None
+    payments.payment_start(actor=world.citizen, order=first)
+    first.refresh_from_db()
+    payments.simulated_payment_decide(
+        actor=world.citizen, gateway_reference=first.gateway_reference, pay=False
     )
-    assert timeline(application) == [
-        ("", "draft", world.citizen.pk, "", ""),
-        ("draft", "submitted", world.citizen.pk, "", ""),
-        ("submitted", "accepted", world.clerk.pk, "", ""),
-        ("accepted", "in_review", world.reviewer.pk, "", ""),
-        ("in_review", "approved", world.reviewer.pk, "", ""),
-        ("approved", "produced", world.clerk.pk, "", ""),
-        ("produced", "collected", world.clerk.pk, "", ""),
-        ("collected", "closed", None, "", ""),
-    ]
-    office = world.office.pk
-    assert audit_trail(application) == [
-        (AuditAction.APPLICATION_CREATED, world.citizen.pk, None, office),
-        (AuditAction.APPLICATION_SUBMITTED, world.citizen.pk, None, office),
-        (AuditAction.APPLICATION_ACCEPTED, world.clerk.pk, None, office),
-        (AuditAction.APPLICATION_REVIEW_STARTED, world.reviewer.pk, None, office),
-        (AuditAction.APPLICATION_APPROVED, world.reviewer.pk, None, office),
-        (AuditAction.APPLICATION_PRODUCED, world.clerk.pk, None, office),
-        (AuditAction.APPLICATION_COLLECTED, world.clerk.pk, None, office),
-        (AuditAction.APPLICATION_CLOSED, None, None, office),
-    ]
-    closed = AuditEvent.objects.get(action=AuditAction.APPLICATION_CLOSED)
-    assert closed.changes == {"status": ["collected", "closed"]}
-
-
-def test_delivery_by_post_can_be_closed_by_staff(world: World) -> None:
-    # given
-    application = in_review(world)
-    for to in (Status.APPROVED, Status.PRODUCED, Status.DELIVERED):
-        application = services.application_transition(actor=world.reviewer, application=application, to=to)
 
     # when
-    application = services.application_transition(
-        actor=world.clerk, application=application, to=Status.CLOSED
+    second = services.application_checkout(actor=world.citizen, application=application)
+    again = services.application_checkout(actor=world.citizen, application=application)
+
+    # then: a new order to pay, and the same one when asked again
+    first.refresh_from_db()
+    assert first.status == OrderStatus.FAILED
+    assert second is not None and again is not None
+    assert (second.reference, second.status, second.amount_fen) == (
+        again.reference,
+        OrderStatus.PENDING,
+        2500,
     )
-
-    # then
-    assert [to for _from, to, *_rest in timeline(application)][-2:] == ["delivered", "closed"]
-    assert audit_trail(application)[-1] == (
-        AuditAction.APPLICATION_CLOSED,
-        world.clerk.pk,
-        None,
-        world.office.pk,
-    )
+    assert second.reference != first.reference
 
 
-def test_returned_for_correction_then_resubmitted(world: World) -> None:
-    # given
-    application = in_review(world)
-
-    # when
-    application = services.application_transition(
-        actor=world.reviewer,
+def test_a_pending_order_for_an_old_amount_is_replaced(world: World) -> None:
+    # given: an order for fee + postage, then the applicant chose collection instead
+    application = draft(world)
+    first = services.application_checkout(actor=world.citizen, application=application)
+    services.delivery_choose(
+        actor=world.citizen,
         application=application,
-        to=Status.RETURNED,
-        reason_code=ReasonCode.MATERIALS_MISSING,
-        reason_text="  体检证明照片不清晰  ",
+        method=DeliveryMethod.COLLECT,
+        collect_office=world.desk.office,
     )
-    returned = Application.objects.get(pk=application.pk)
-    application = services.application_transition(
-        actor=world.citizen, application=application, to=Status.SUBMITTED
-    )
-
-    # then
-    assert (returned.status, returned.reason_code, returned.reason_text) == (
-        Status.RETURNED,
-        ReasonCode.MATERIALS_MISSING,
-        "体检证明照片不清晰",
-    )
-    application.refresh_from_db()
-    assert (application.status, application.reason_code, application.reason_text) == (
-        Status.SUBMITTED,
-        "",
-        "",
-    )
-    assert timeline(application)[-2:] == [
-        ("in_review", "returned", world.reviewer.pk, "materials_missing", "体检证明照片不清晰"),
-        ("returned", "submitted", world.citizen.pk, "", ""),
-    ]
-    assert [action for action, *_rest in audit_trail(application)][-2:] == [
-        AuditAction.APPLICATION_RETURNED,
-        AuditAction.APPLICATION_RESUBMITTED,
-    ]
-    event = AuditEvent.objects.get(action=AuditAction.APPLICATION_RETURNED)
-    assert (event.reason, event.changes) == (
-        "体检证明照片不清晰",
-        {"status": ["in_review", "returned"], "reason_code": [None, "materials_missing"]},
-    )
-
-
-@pytest.mark.parametrize("source", [Status.DRAFT, Status.SUBMITTED, Status.RETURNED])
-def test_the_applicant_withdraws_before_a_decision(world: World, source: Status) -> None:
-    # given
-    application = submitted(world) if source != Status.DRAFT else draft(world)
-    if source == Status.RETURNED:
-        application = services.application_transition(
-            actor=world.clerk,
-            application=application,
-            to=Status.RETURNED,
-            reason_code=ReasonCode.OTHER,
-            reason_text="请补充材料",
-        )
 
     # when
-    application = services.application_transition(
-        actor=world.citizen, application=application, to=Status.WITHDRAWN
-    )
+    second = services.application_checkout(actor=world.citizen, application=application)
 
     # then
-    application.refresh_from_db()
-    assert application.status == Status.WITHDRAWN
-    assert timeline(application)[-1] == (source, "withdrawn", world.citizen.pk, "", "")
-    assert audit_trail(application)[-1] == (
-        AuditAction.APPLICATION_WITHDRAWN,
-        world.citizen.pk,
-        None,
-        world.office.pk,
-    )
+    assert first is not None and second is not None
+    first.refresh_from_db()
+    assert (first.status, second.amount_fen) == (OrderStatus.CANCELLED, 1000)
 
 
-def test_nobody_else_withdraws_and_not_after_acceptance(world: World) -> None:
-    # given
-    pending = submitted(world)
-    accepted = services.application_transition(
-        actor=world.clerk, application=submitted(world), to=Status.ACCEPTED
-    )
-    before = snapshot()
-
-    # when
-    refusals = []
-    for actor, application in [
-        (world.other_citizen, pending),
-        (world.clerk, pending),
-        (world.citizen, accepted),
-    ]:
-        with pytest.raises(ApiError) as refused:
-            services.application_transition(actor=actor, application=application, to=Status.WITHDRAWN)
-        refusals.append((refused.value.code, refused.value.status))
-
-    # then
-    assert refusals == [("not_yours", 403), ("not_yours", 403), ("not_allowed", 409)]
-    assert snapshot() == before
-
-
-# --- Who may see and act -----------------------------------------------------------------
-
-
-def test_the_applicant_and_the_offices_staff_see_it(world: World) -> None:
-    # given
-    application = submitted(world)
-
-    # when
-    seen = [access_application(user, application.reference).pk for user in (world.citizen, world.clerk)]
-
-    # then
-    assert seen == [application.pk, application.pk]
-
-
-def test_everyone_else_gets_not_found(world: World) -> None:
-    # given
-    application = submitted(world)
-
-    # when
-    codes = []
-    for user in (world.other_citizen, world.other_clerk, world.police):
-        with pytest.raises(NotFound) as refused:
-            access_application(user, application.reference)
-        codes.append(refused.value.code)
-    with pytest.raises(NotFound):
-        access_application(world.citizen, "A" * 16)
-
-    # then
-    assert codes == ["not_found"] * 3
-
-
-def test_another_citizen_may_not_move_it_and_nothing_changes(world: World) -> None:
+def test_submitting_is_only_possible_through_checkout(world: World) -> None:
     # given
     application = draft(world)
     before = snapshot()
 
     # when
     with pytest.raises(ApiError) as refused:
+        services.application_transition(actor=world.citizen, application=application, to=Status.SUBMITTED)
+
+    # then
+    assert (refused.value.code, refused.value.status) == ("use_checkout", 409)
+    assert snapshot() == before
+
+
+def test_frequent_replacement_is_switched_to_in_person_with_the_reason_shown(world: World) -> None:
+    # given: two licences were issued for this holder in the last year
+    for serial in ("OLD1", "OLD2"):
+        IssuedDocument.objects.create(
+            kind=DocumentKind.DRIVING_LICENCE,
+            serial=serial,
+            licence=world.licence,
+            valid_from=timezone.localdate(),
+            issued_at=timezone.now() - timedelta(days=40),
+        )
+
+    # when
+    with translation.override("en"):
+        application = submitted(world)
+
+    # then
+    assert (application.status, application.reason_code, application.assignee_id) == (
+        Status.IN_PERSON,
+        ReasonCode.RED_FLAG,
+        None,
+    )
+    assert "replaced 2 times in the last 12 months" in application.reason_text
+    assert timeline(application)[-1][:4] == ("submitted", "in_person", None, "red_flag")
+
+
+# --- Assignment, four eyes and the time limit ------------------------------------------------
+
+
+def test_only_the_assigned_member_accepts_and_the_deadline_counts_working_days(world: World) -> None:
+    # given
+    application = submitted(world)
+    other = world.desk.reviewer if application.assignee == world.desk.clerk else world.desk.clerk
+
+    # when
+    with pytest.raises(ApiError) as refused:
+        services.application_transition(actor=other, application=application, to=Status.ACCEPTED)
+    application = services.application_transition(
+        actor=application.assignee, application=application, to=Status.ACCEPTED
+    )
+
+    # then
+    assert (refused.value.code, refused.value.status) == ("not_assigned", 403)
+    application.refresh_from_db()
+    assert application.due_on is not None and application.due_on > timezone.localdate()
+    assert application.assignee == world.desk.reviewer  # the review pool holds reviewers only
+    assert list(work_queue(world.desk.reviewer)) == [application]
+
+
+def test_a_supervisor_has_a_case_drawn_again_but_cannot_pick(world: World) -> None:
+    # given
+    application = submitted(world)
+    before = application.assignee
+
+    # when
+    with pytest.raises(ApiError) as by_clerk:
+        assignment.application_reassign(actor=world.desk.clerk, application=application, reason="请假")
+    chosen = assignment.application_reassign(
+        actor=world.desk.supervisor, application=application, reason="经办人休假"
+    )
+
+    # then
+    assert by_clerk.value.status == 403
+    assert chosen is not None and chosen != before
+    assert actions(application)[-2:] == [AuditAction.APPLICATION_ASSIGNED, AuditAction.APPLICATION_REASSIGNED]
+
+
+def test_nobody_available_leaves_the_case_waiting_unassigned(world: World) -> None:
+    # given
+    for member in (world.desk.clerk, world.desk.reviewer):
+        assignment.staff_availability_set(actor=member, available=False)
+
+    # when
+    application = submitted(world)
+
+    # then
+    assert (application.status, application.assignee_id) == (Status.SUBMITTED, None)
+    assert StaffAvailability.objects.filter(available=False).count() == 2
+
+
+def test_who_accepted_a_sensitive_case_cannot_approve_it(world: World) -> None:
+    # given: a sensitive item, accepted by the reviewer, and no other reviewer yet
+    flow.health_certificate_give(world.citizen, office=world.desk.office)
+    assignment.staff_availability_set(actor=world.desk.clerk, available=False)
+    application = flow.submit_and_pay(
+        world.citizen,
+        flow.draft_complete(world.citizen, "DL-LOST", world.desk.office, {**FORM, "lost": True}),
+    )
+    assert (application.sensitive, application.assignee) == (True, world.desk.reviewer)
+    application = services.application_transition(
+        actor=world.desk.reviewer, application=application, to=Status.ACCEPTED
+    )
+    application.refresh_from_db()
+    unassigned = application.assignee_id
+    # the supervisor's redraw cannot give it back to the one who accepted it
+    second = make_staff(Role.REVIEWER, office=world.desk.office, seed=700)
+    chosen = assignment.application_reassign(
+        actor=world.desk.supervisor, application=application, reason="第二人审核"
+    )
+    application.refresh_from_db()
+    # even if it were assigned to them, approval is refused
+    Application.objects.filter(pk=application.pk).update(
+        status=Status.IN_REVIEW, assignee=world.desk.reviewer
+    )
+    before = snapshot()
+
+    # when
+    with pytest.raises(ApiError) as refused:
         services.application_transition(
-            actor=world.other_citizen, application=application, to=Status.SUBMITTED
+            actor=world.desk.reviewer, application=application, to=Status.APPROVED
+        )
+
+    # then
+    assert unassigned is None
+    assert chosen == second
+    assert (refused.value.code, refused.value.status) == ("four_eyes", 403)
+    assert snapshot() == before
+
+
+# --- Approval changes the registry -----------------------------------------------------------
+
+
+def test_renewal_from_submission_to_the_registry_change(world: World) -> None:
+    # given
+    old_until = world.licence.valid_until
+    assert old_until is not None
+
+    # when
+    application = flow.run_to_approval(world.desk, world.citizen, ITEM, FORM)
+
+    # then
+    world.licence.refresh_from_db()
+    assert (world.licence.validity, world.licence.valid_from, world.licence.valid_until) == (
+        "10",
+        old_until,
+        add_years(old_until, 10),
+    )
+    document = IssuedDocument.objects.get(licence=world.licence)
+    assert (document.kind, document.application_reference, document.void_at) == (
+        DocumentKind.DRIVING_LICENCE,
+        application.reference,
+        None,
+    )
+    assert application.status == Status.APPROVED
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.LICENCE_CHANGED, object_id=str(world.licence.pk)).count()
+        == 1
+    )
+
+
+def test_approval_is_refused_when_the_conditions_stopped_holding(world: World) -> None:
+    # given: the licence was detained after submission
+    application = in_review(world)
+    application.refresh_from_db()
+    DriverLicence.objects.filter(pk=world.licence.pk).update(status=LicenceStatus.DETAINED)
+    before = snapshot()
+
+    # when
+    with translation.override("en"), pytest.raises(ApiError) as refused:
+        services.application_transition(
+            actor=application.assignee, application=application, to=Status.APPROVED
+        )
+
+    # then
+    assert (refused.value.code, refused.value.status) == ("conditions_changed", 409)
+    assert "Detained" in refused.value.fields["__all__"]
+    assert snapshot() == before
+
+
+# --- Delivery --------------------------------------------------------------------------------
+
+
+def test_posted_with_a_tracking_number_then_delivered_and_closed(world: World) -> None:
+    # given
+    application = flow.run_to_approval(world.desk, world.citizen, ITEM, FORM)
+    application = services.application_transition(
+        actor=world.desk.clerk, application=application, to=Status.PRODUCED
+    )
+
+    # when
+    with pytest.raises(InvalidInput):
+        services.delivery_post(actor=world.desk.clerk, application=application, tracking_number="12")
+    services.delivery_post(actor=world.desk.clerk, application=application, tracking_number="ea123456789cn")
+    services.delivery_hand_over(actor=None, application=application)
+
+    # then
+    application.refresh_from_db()
+    delivery = Delivery.objects.get(application=application)
+    assert (application.status, delivery.tracking_number) == (Status.CLOSED, "EA123456789CN")
+    assert delivery.shipped_at is not None and delivery.handed_over_at is not None
+    assert [to for _from, to, *_ in timeline(application)][-3:] == ["produced", "delivered", "closed"]
+
+
+def test_collection_at_an_office_has_no_postage(world: World) -> None:
+    # given
+    application = services.application_create(
+        applicant=world.citizen, item_code=ITEM, office=world.desk.office, form_data=FORM
+    )
+
+    # when
+    delivery = services.delivery_choose(
+        actor=world.citizen,
+        application=application,
+        method=DeliveryMethod.COLLECT,
+        collect_office=world.desk.office,
+    )
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        services.delivery_choose(actor=world.citizen, application=application, method=DeliveryMethod.MAIL)
+
+    # then
+    assert (delivery.postage_fen, services.amount_due(application)) == (0, 1000)
+    assert refused.value.fields == {
+        "recipient_name": "Enter the recipient's name.",
+        "recipient_phone": refused.value.fields["recipient_phone"],
+        "address": "Enter the postal address.",
+    }
+
+
+# --- Withdrawal, refusal and refunds ---------------------------------------------------------
+
+
+def test_withdrawing_a_paid_application_asks_for_a_refund(world: World) -> None:
+    # given
+    application = submitted(world)
+
+    # when
+    services.application_transition(actor=world.citizen, application=application, to=Status.WITHDRAWN)
+
+    # then
+    refund = Refund.objects.get()
+    assert (refund.amount_fen, refund.requested_by_id) == (2500, None)
+
+
+def test_a_decision_against_the_applicant_needs_a_reason_and_is_recorded(world: World) -> None:
+    # given
+    application = in_review(world)
+    application.refresh_from_db()
+    reviewer = application.assignee
+    before = snapshot()
+
+    # when
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        services.application_transition(
+            actor=reviewer, application=application, to=Status.REJECTED, reason_text=" "
+        )
+    assert snapshot() == before
+    services.application_transition(
+        actor=reviewer,
+        application=application,
+        to=Status.RETURNED,
+        reason_code=ReasonCode.MATERIALS_MISSING,
+        reason_text="  照片不清晰  ",
+    )
+
+    # then
+    assert refused.value.fields == {"reason_code": "Choose a reason.", "reason_text": "Give a reason."}
+    application.refresh_from_db()
+    assert (application.status, application.reason_text, application.assignee_id) == (
+        Status.RETURNED,
+        "照片不清晰",
+        None,
+    )
+
+
+def test_returned_then_corrected_and_resubmitted_without_paying_again(world: World) -> None:
+    # given
+    application = submitted(world)
+    services.application_transition(
+        actor=application.assignee,
+        application=application,
+        to=Status.RETURNED,
+        reason_code=ReasonCode.MATERIALS_MISSING,
+        reason_text="请重新上传照片",
+    )
+
+    # when
+    application = services.application_resubmit(actor=world.citizen, application=application)
+
+    # then
+    assert application.status == Status.SUBMITTED
+    assert application.assignee is not None
+    assert PaymentOrder.objects.count() == 1
+    assert timeline(application)[-1] == ("returned", "submitted", world.citizen.pk, "", "")
+
+
+# --- Who may see and act ---------------------------------------------------------------------
+
+
+def test_the_applicant_and_the_offices_staff_see_it_and_nobody_else(world: World) -> None:
+    # given
+    application = submitted(world)
+
+    # when
+    seen = [access_application(user, application.reference).pk for user in (world.citizen, world.desk.clerk)]
+    refused = 0
+    for user in (world.other_citizen, world.other_clerk, world.police):
+        with pytest.raises(NotFound):
+            access_application(user, application.reference)
+        refused += 1
+
+    # then
+    assert (seen, refused) == ([application.pk, application.pk], 3)
+
+
+def test_another_citizen_may_not_withdraw_it_and_nothing_changes(world: World) -> None:
+    # given
+    application = submitted(world)
+    before = snapshot()
+
+    # when
+    with pytest.raises(ApiError) as refused:
+        services.application_transition(
+            actor=world.other_citizen, application=application, to=Status.WITHDRAWN
         )
 
     # then
@@ -387,113 +630,4 @@ def test_only_staff_of_its_office_accept_it(world: World, who: str) -> None:
 
     # then
     assert (refused.value.code, refused.value.status) == ("not_office_staff", 403)
-    assert snapshot() == before
-
-
-def test_staff_may_not_decide_their_own_application(world: World) -> None:
-    # given
-    application = services.application_create(
-        applicant=world.clerk, item_code=ITEM, office=world.office, form_data={}
-    )
-    application = services.application_transition(
-        actor=world.clerk, application=application, to=Status.SUBMITTED
-    )
-    before = snapshot()
-
-    # when
-    with pytest.raises(ApiError) as refused:
-        services.application_transition(actor=world.clerk, application=application, to=Status.ACCEPTED)
-
-    # then
-    assert (refused.value.code, refused.value.status) == ("own_application", 403)
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("to", [Status.REJECTED, Status.RETURNED, Status.IN_PERSON])
-def test_a_decision_against_the_applicant_needs_a_reason(world: World, to: Status) -> None:
-    # given
-    application = in_review(world)
-    before = snapshot()
-
-    # when
-    with translation.override("en"), pytest.raises(InvalidInput) as refused:
-        services.application_transition(actor=world.reviewer, application=application, to=to, reason_text=" ")
-
-    # then
-    assert (refused.value.code, refused.value.status, refused.value.fields) == (
-        "reason_required",
-        422,
-        {"reason_code": "Choose a reason.", "reason_text": "Give a reason."},
-    )
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("to", [Status.REJECTED, Status.IN_PERSON])
-def test_with_a_reason_the_decision_is_recorded(world: World, to: Status) -> None:
-    # given
-    application = in_review(world)
-
-    # when
-    application = services.application_transition(
-        actor=world.reviewer,
-        application=application,
-        to=to,
-        reason_code=ReasonCode.RED_FLAG,
-        reason_text="需本人到窗口核验",
-    )
-
-    # then
-    application.refresh_from_db()
-    assert (application.status, application.reason_code, application.reason_text) == (
-        to,
-        ReasonCode.RED_FLAG,
-        "需本人到窗口核验",
-    )
-    assert timeline(application)[-1] == ("in_review", to, world.reviewer.pk, "red_flag", "需本人到窗口核验")
-
-
-def test_an_unknown_reason_code_is_refused_on_its_field(world: World) -> None:
-    # given
-    application = in_review(world)
-    before = snapshot()
-
-    # when
-    with translation.override("en"), pytest.raises(InvalidInput) as refused:
-        services.application_transition(
-            actor=world.reviewer,
-            application=application,
-            to=Status.REJECTED,
-            reason_code="made_up",
-            reason_text="不符合条件",
-        )
-
-    # then
-    assert (refused.value.code, refused.value.fields) == (
-        "reason_invalid",
-        {"reason_code": "Choose one of the listed reasons."},
-    )
-    assert snapshot() == before
-
-
-def test_a_closed_application_goes_nowhere(world: World) -> None:
-    # given
-    application = in_review(world)
-    for actor, to in [
-        (world.reviewer, Status.APPROVED),
-        (world.clerk, Status.PRODUCED),
-        (world.clerk, Status.DELIVERED),
-        (None, Status.CLOSED),
-    ]:
-        application = services.application_transition(actor=actor, application=application, to=to)
-    before = snapshot()
-
-    # when
-    codes = []
-    for to in (Status.SUBMITTED, Status.WITHDRAWN, Status.IN_REVIEW):
-        with pytest.raises(ApiError) as refused:
-            services.application_transition(actor=world.clerk, application=application, to=to)
-        codes.append(refused.value.code)
-
-    # then
-    assert codes == ["not_allowed"] * 3
     assert snapshot() == before

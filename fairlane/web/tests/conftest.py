@@ -1,12 +1,9 @@
-"""Fixtures for the page tests: an English-speaking client and a citizen with records."""
+"""Fixtures for the page tests: an English-speaking client and a citizen with records. The
+browser fixtures are in `fairlane.web.testing`, a plugin every test module can use."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
@@ -16,52 +13,11 @@ from fairlane.accounts.models import User
 from fairlane.accounts.tests.factories import PASSWORD, register_citizen
 from fairlane.registry.models import DriverLicence, Office, Vehicle
 from fairlane.registry.tests.factories import make_licence, make_office, make_vehicle
+from fairlane.web.testing import CHROMIUM, SCREENSHOTS
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+__all__ = ["CHROMIUM", "SCREENSHOTS"]
 
 CITIZEN_NAME = "王小明"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's chromium driven by Playwright's sync API."""
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    # Playwright's sync API runs an event loop in this thread; without this Django refuses
-    # the ORM calls the test makes between browser steps.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = playwright_api.sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
 
 
 @pytest.fixture

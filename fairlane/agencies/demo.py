@@ -1,0 +1,112 @@
+"""The demo's accredited hospitals and the certificates they sent.
+
+Called by the demo seeder once offices, citizens, licences and the demo accounts exist.
+Names, codes and addresses are invented. The certificates go through
+`health_certificate_send`, as a hospital's clerk would send them, so they are validated
+and on the audit chain.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+from django.db import transaction
+from django.utils import timezone
+
+from fairlane.accounts.models import User
+from fairlane.agencies.models import Agency, AgencyKind, AgencyMember, AgencyStatus
+from fairlane.agencies.services import health_certificate_send
+from fairlane.core.testdata import make_credit_code
+from fairlane.core.validators import credit_code_check_char, organization_code_check_char
+from fairlane.registry.models import DriverLicence, Office
+from fairlane.registry.rules import add_years
+
+OTHER_HOLDERS: Final = 5  # licence holders besides the demo citizen who had a medical check
+UNFIT_HOLDERS: Final = 1  # of those, found not fit to drive
+DEMO_CERTIFICATE_AGE_DAYS: Final = 12  # the demo citizen's check was this many days ago
+
+
+@dataclass(frozen=True)
+class DemoHospital:
+    name: str
+    public: bool  # a public hospital (事业单位, code 12…) or a private check-up centre (91…)
+    region: str
+    address: str
+    phone: str
+
+
+DEMO_HOSPITALS: Final = (
+    DemoHospital("上海市申江医院", True, "310104", "上海市徐汇区龙吴路2310号", "021-64081230"),
+    DemoHospital("上海东滨健康体检中心", False, "310115", "上海市浦东新区张杨路1288号", "021-58301266"),
+)
+
+
+def public_institution_credit_code(rng: random.Random, *, region: str) -> str:
+    """A valid unified social credit code of a public institution (事业单位, "12…")."""
+    body = rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(7))
+    first17 = f"12{region}{body}{organization_code_check_char(body)}"
+    return first17 + credit_code_check_char(first17)
+
+
+@transaction.atomic
+def demo_hospitals_seed(*, hospital_member_phone: str, renewal_citizen_phone: str, seed: int) -> Agency:
+    """Create the demo hospitals, licensed by the main office from three years ago to two
+    years ahead, bind the demo hospital account to the first, and send from it a fit C1
+    certificate for the demo citizen (so licence renewal can be shown) and a few for other
+    licence holders, one of them unfit. Returns the hospital of the demo account."""
+    rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not a secret
+    today = timezone.localdate()
+    office = Office.objects.filter(kind=Office.Kind.MAIN).order_by("pk").first()
+    if office is None:
+        raise RuntimeError("seed the offices before the hospitals")
+    hospitals = [
+        Agency.objects.create(
+            kind=AgencyKind.HOSPITAL,
+            name=hospital.name,
+            credit_code=(
+                public_institution_credit_code(rng, region=hospital.region)
+                if hospital.public
+                else make_credit_code(rng, region=hospital.region)
+            ),
+            address=hospital.address,
+            phone=hospital.phone,
+            office=office,
+            status=AgencyStatus.LICENSED,
+            licensed_from=add_years(today, -3),
+            licensed_until=add_years(today, 2),
+        )
+        for hospital in DEMO_HOSPITALS
+    ]
+    member = User.objects.get(phone=hospital_member_phone)
+    AgencyMember.objects.create(user=member, agency=hospitals[0])
+
+    citizen = User.objects.get(phone=renewal_citizen_phone)
+    health_certificate_send(
+        actor=member,
+        id_number=citizen.id_number,
+        holder_name=citizen.name,
+        issued_on=today - timedelta(days=DEMO_CERTIFICATE_AGE_DAYS),
+        fit_to_drive=True,
+        classes_fit="C1",
+    )
+    licences = list(
+        DriverLicence.objects.exclude(id_number=citizen.id_number)
+        .order_by("pk")
+        .values_list("id_number", "holder_name", "classes")[:200]
+    )
+    for position, (id_number, holder_name, classes) in enumerate(
+        rng.sample(licences, k=min(OTHER_HOLDERS, len(licences)))
+    ):
+        fit = position >= UNFIT_HOLDERS
+        health_certificate_send(
+            actor=member,
+            id_number=id_number,
+            holder_name=holder_name,
+            issued_on=today - timedelta(days=rng.randint(0, 150)),
+            fit_to_drive=fit,
+            classes_fit=classes if fit else "",
+        )
+    return hospitals[0]

@@ -1,0 +1,138 @@
+"""What the pages show of an application: the item's name in the page's language, the
+status in words, the deadline, the timeline and, for staff, the applicant's answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from fairlane.applications import rules
+from fairlane.applications.handlers import handler_for
+from fairlane.applications.models import Application, ApplicationStatus
+from fairlane.applications.selectors import application_timeline
+from fairlane.catalogue.selectors import published_item
+from fairlane.core.masking import mask_name
+from fairlane.core.pii import mask_text
+
+Status = ApplicationStatus
+
+# The steps a person sees on the timeline, in order: where the case is now is marked.
+PATH: tuple[Status, ...] = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.IN_REVIEW,
+    Status.APPROVED,
+    Status.PRODUCED,
+    Status.DELIVERED,
+    Status.CLOSED,
+)
+# What each status means for the applicant, in one sentence.
+MEANING = {
+    Status.DRAFT: _("Not sent yet. Complete it, then submit it."),
+    Status.SUBMITTED: _("Sent. The office will accept it or tell you what is missing."),
+    Status.ACCEPTED: _("The office accepted it; the time limit runs from now."),
+    Status.IN_REVIEW: _("A reviewer is examining it."),
+    Status.APPROVED: _("Approved. The document is being made."),
+    Status.PRODUCED: _("The document is made and about to be sent or handed over."),
+    Status.DELIVERED: _("Posted to you. Follow it with the tracking number."),
+    Status.COLLECTED: _("Collected at the office."),
+    Status.CLOSED: _("Finished. Tell us how it went."),
+    Status.RETURNED: _("Returned to you for correction: see the reason, correct it and send it again."),
+    Status.REJECTED: _("Refused: see the reason. Any fee you paid is refunded."),
+    Status.WITHDRAWN: _("You withdrew it. Any fee you paid is refunded."),
+    Status.IN_PERSON: _("It must be finished at an office window: see the reason."),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    label: str
+    at: datetime | None
+    by_staff: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    application: Application
+    item_name: str
+    status_label: str
+    meaning: str
+    overdue: bool
+    due_on: date | None
+
+    @property
+    def reference(self) -> str:
+        return self.application.reference
+
+
+def item_name(item_code: str) -> str:
+    published = published_item(item_code)
+    if published is None:
+        return item_code
+    name = published.item.name
+    return name.en if (get_language() or "").startswith("en") else name.zh
+
+
+def application_view(application: Application) -> ApplicationView:
+    status = Status(application.status)
+    return ApplicationView(
+        application=application,
+        item_name=item_name(application.item_code),
+        status_label=str(status.label),
+        meaning=str(MEANING[status]),
+        overdue=rules.is_overdue(status=status, due_on=application.due_on, today=timezone.localdate()),
+        due_on=application.due_on,
+    )
+
+
+def timeline_steps(application: Application) -> list[Step]:
+    """Every step taken so far, oldest first. Who acted is shown only as "the office" or
+    "you": staff names are not the applicant's business."""
+    return [
+        Step(
+            status=event.to_status,
+            label=str(Status(event.to_status).label),
+            at=event.at,
+            by_staff=event.actor_id is not None and event.actor_id != application.applicant_id,
+            reason=event.reason_text,
+        )
+        for event in application_timeline(application)
+    ]
+
+
+def form_rows(application: Application) -> list[tuple[str, str]]:
+    """The applicant's answers as (label, value) for the staff's case page. Personal data
+    is masked like everywhere else: names (a field named "…name") and any ID or mobile
+    number in a value; the registry change applies the unmasked values on approval."""
+    handler = handler_for(application.item_code)
+    fields = handler.form_class.base_fields if handler is not None else {}
+    # In the form's order: PostgreSQL's jsonb does not keep the order the keys were stored in.
+    names = [name for name in fields if name in application.form_data]
+    names += sorted(name for name in application.form_data if name not in fields)
+    rows = []
+    for name in names:
+        field, value = fields.get(name), application.form_data[name]
+        label = str(field.label) if field is not None and field.label else name
+        shown = _answer(field, value)
+        rows.append((label, mask_name(shown) if name.endswith("name") else mask_text(shown)))
+    return rows
+
+
+def _answer(field: forms.Field | None, value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None and value is not None:
+        chosen = field.queryset.model._default_manager.filter(pk=value).first()
+        return str(chosen) if chosen is not None else str(value)
+    return "" if value is None else str(value)

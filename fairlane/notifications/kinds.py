@@ -1,0 +1,162 @@
+"""Every kind of notification and what it says: the one place to add a kind.
+
+A kind names the values it needs (`params`: short codes, references, amounts in fen,
+flags; never a name, ID number or phone number) and its words: a title and a body for the
+inbox and a short SMS. The words are English msgids with %(name)s placeholders, filled by
+`messages` when shown. Besides the params themselves, a placeholder may use `item` (the
+service item's name, from item_code), `status` (the label of an application status) and
+`amount` (amount_fen in yuan).
+
+To add a kind: a member of `NotificationKind` and its entry in `KINDS`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fairlane.core.pii import find_unmasked_pii
+
+
+class NotificationKind(models.TextChoices):
+    APPLICATION_STEP = "application_step", _("Application progress")  # to the applicant
+    APPLICATION_OVERDUE = "application_overdue", _("Application overdue")  # to the office's supervisors
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")  # to the payer
+    REFUND_DECIDED = "refund_decided", _("Refund decided")  # to the payer
+    RATING_REQUESTED = "rating_requested", _("Rating requested")  # to the applicant, once finished
+    RECTIFICATION_OPENED = "rectification_opened", _("Rectification opened")  # to the office's staff
+
+
+@dataclass(frozen=True)
+class Texts:
+    title: Promise
+    body: Promise
+    sms: Promise  # short: one SMS holds 70 Chinese characters
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    params: Mapping[str, type]  # the values it needs and their JSON types
+    texts: Callable[[Mapping[str, Any]], Texts]  # its words, which may depend on the values
+
+
+def _always(texts: Texts) -> Callable[[Mapping[str, Any]], Texts]:
+    return lambda params: texts
+
+
+_REFUND_APPROVED: Final = Texts(
+    title=_("Refund approved"),
+    body=_(
+        "Your refund of %(amount)s yuan for order %(reference)s was approved. The money goes back the way you paid."
+    ),
+    sms=_("[fairlane] Your refund of %(amount)s yuan for order %(reference)s was approved."),
+)
+_REFUND_REFUSED: Final = Texts(
+    title=_("Refund refused"),
+    body=_("Your refund of %(amount)s yuan for order %(reference)s was refused. The order shows the reason."),
+    sms=_(
+        "[fairlane] Your refund of %(amount)s yuan for order %(reference)s was refused. Sign in to see why."
+    ),
+)
+
+# Keyed by the kind's value: a NotificationKind member is that string.
+KINDS: Final[dict[str, KindSpec]] = {
+    NotificationKind.APPLICATION_STEP: KindSpec(
+        params={"reference": str, "item_code": str, "status": str},
+        texts=_always(
+            Texts(
+                title=_("%(item)s: %(status)s"),
+                body=_("Your application %(reference)s for %(item)s is now: %(status)s."),
+                sms=_(
+                    "[fairlane] Your application %(reference)s is now: %(status)s. Sign in to see the details."
+                ),
+            )
+        ),
+    ),
+    NotificationKind.APPLICATION_OVERDUE: KindSpec(
+        params={"reference": str, "item_code": str},
+        texts=_always(
+            Texts(
+                title=_("Overdue: %(item)s"),
+                body=_(
+                    "Application %(reference)s for %(item)s is past its time limit and was raised to you."
+                ),
+                sms=_(
+                    "[fairlane] Application %(reference)s is past its time limit. Please sign in and act on it."
+                ),
+            )
+        ),
+    ),
+    NotificationKind.PAYMENT_RECEIVED: KindSpec(
+        params={"reference": str, "amount_fen": int},
+        texts=_always(
+            Texts(
+                title=_("Payment received"),
+                body=_("We received your payment of %(amount)s yuan for order %(reference)s."),
+                sms=_("[fairlane] We received your payment of %(amount)s yuan for order %(reference)s."),
+            )
+        ),
+    ),
+    NotificationKind.REFUND_DECIDED: KindSpec(
+        params={"reference": str, "amount_fen": int, "approved": bool},
+        texts=lambda params: _REFUND_APPROVED if params.get("approved") else _REFUND_REFUSED,
+    ),
+    NotificationKind.RATING_REQUESTED: KindSpec(
+        params={"reference": str},
+        texts=_always(
+            Texts(
+                title=_("How did we do?"),
+                body=_(
+                    "Your application %(reference)s is finished. Please rate our service: it takes a minute."
+                ),
+                sms=_(
+                    "[fairlane] Your application %(reference)s is finished. Please sign in and rate our service."
+                ),
+            )
+        ),
+    ),
+    NotificationKind.RECTIFICATION_OPENED: KindSpec(
+        params={"reference": str},
+        texts=_always(
+            Texts(
+                title=_("Rectification task opened"),
+                body=_(
+                    "The applicant of application %(reference)s was dissatisfied. Call them back and "
+                    "put it right within 15 working days."
+                ),
+                sms=_(
+                    "[fairlane] Rectification of application %(reference)s: call the applicant back within 15 working days."
+                ),
+            )
+        ),
+    ),
+}
+
+# Codes, references and statuses: no spaces and no Chinese, so no name fits.
+_CODE: Final = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+def params_errors(kind: str, params: Mapping[str, Any]) -> list[str]:
+    """What is wrong with `params` for `kind`, naming each value but never showing it."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        return [f"unknown kind {kind!r}"]
+    errors = [f"{name} is missing" for name in spec.params if name not in params]
+    errors += [f"{name} is not taken" for name in params if name not in spec.params]
+    for name, expected in spec.params.items():
+        if name not in params:
+            continue
+        value = params[name]
+        if type(value) is not expected:  # exactly: a bool is also an int
+            errors.append(f"{name} must be of type {expected.__name__}")
+        elif isinstance(value, str) and (not _CODE.match(value) or find_unmasked_pii(value)):
+            errors.append(f"{name} must be a short code without personal data")
+        elif type(value) is int and value < 0:
+            errors.append(f"{name} must not be negative")
+    return errors
