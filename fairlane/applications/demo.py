@@ -17,6 +17,7 @@ from PIL import Image
 from fairlane.accounts.models import Role, User
 from fairlane.applications import materials, ratings, services
 from fairlane.applications.models import Application, ApplicationStatus, DeliveryMethod, MaterialKind
+from fairlane.catalogue.selectors import published_item
 from fairlane.payments import services as payments
 from fairlane.registry.models import DriverLicence, LicenceStatus, Office
 
@@ -71,7 +72,10 @@ def _move(application: Application, *steps: Status) -> Application:
 
 
 def demo_applications_seed(*, office: Office, exclude_phone: str) -> int:
-    """Four cases at `office` from citizens with a licence valid for a while yet; how many."""
+    """Four cases at `office` from citizens with a licence valid for a while yet; how many.
+    None before the catalogue is published (`manage.py load_catalogue` comes first)."""
+    if published_item("DL-DAMAGED") is None:
+        return 0
     today = timezone.localdate()
     licences = DriverLicence.objects.filter(
         status=LicenceStatus.NORMAL, valid_until__gt=today + timedelta(days=120)

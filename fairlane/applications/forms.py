@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.applications.models import REASON_MAX_LENGTH, DeliveryMethod, Rating, ReasonCode
-from fairlane.applications.rules import ADDRESS_MAX_LENGTH
+from fairlane.applications.rules import ADDRESS_MAX_LENGTH, ADVERSE_REASONS
 from fairlane.registry.models import Office
 
 
@@ -32,7 +32,13 @@ class DeliveryForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *ReasonCode.choices])
+    reason_code = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[
+            ("", "—"),
+            *[(code, label) for code, label in ReasonCode.choices if code in ADVERSE_REASONS],
+        ],
+    )
     reason_text = forms.CharField(
         label=_("Explanation for the applicant"),
         max_length=REASON_MAX_LENGTH,

@@ -45,6 +45,7 @@ class ApplicationStatus(models.TextChoices):
 
 
 class ReasonCode(models.TextChoices):
+    CONDITIONS_MET = "conditions_met", _("All conditions met")  # recorded with every approval
     MATERIALS_MISSING = "materials_missing", _("Materials missing or unclear")
     NOT_ELIGIBLE = "not_eligible", _("Conditions not met")
     IDENTITY_MISMATCH = "identity_mismatch", _("Identity does not match")

@@ -114,7 +114,7 @@ def form_rows(application: Application) -> list[tuple[str, str]]:
     is masked like everywhere else: names (a field named "…name") and any ID or mobile
     number in a value; the registry change applies the unmasked values on approval."""
     handler = handler_for(application.item_code)
-    fields = handler.form_class.base_fields if handler is not None else {}
+    fields = handler.form_class(applicant=application.applicant).fields if handler is not None else {}
     # In the form's order: PostgreSQL's jsonb does not keep the order the keys were stored in.
     names = [name for name in fields if name in application.form_data]
     names += sorted(name for name in application.form_data if name not in fields)

@@ -95,6 +95,11 @@ TRANSITIONS: Final[dict[tuple[Status, Status], Step]] = {
 FINAL: Final = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.IN_PERSON})
 
 
+# The reasons a staff member may give for a decision against the applicant; approval always
+# records CONDITIONS_MET on its own.
+ADVERSE_REASONS: Final = frozenset(ReasonCode.values) - {ReasonCode.CONDITIONS_MET}
+
+
 class Refusal(Enum):
     """Why a move is refused; each maps to one API error."""
 
@@ -121,7 +126,7 @@ def reason_errors(*, needs_reason: bool, reason_code: str, reason_text: str) -> 
         errors["reason_code"] = str(_("Choose a reason."))
     elif reason_code and not needs_reason:
         errors["reason_code"] = str(_("This step takes no reason."))
-    elif reason_code and reason_code not in ReasonCode.values:
+    elif reason_code and reason_code not in ADVERSE_REASONS:
         errors["reason_code"] = str(_("Choose one of the listed reasons."))
     text_error = review.reason_error(reason_text, required=needs_reason, max_length=REASON_MAX_LENGTH)
     if text_error is not None:

@@ -443,6 +443,7 @@ def _transition(
     now = timezone.now()
     if to == Status.APPROVED:
         _approve_effect(actor, application, now)
+        reason_code = ReasonCode.CONDITIONS_MET  # every decision carries its reason code
     _record_move(actor, application, source, to, reason_code, reason_text, now)
     if to == Status.ACCEPTED:
         assignment.assign_at_random(application=application, stage=assignment.Stage.REVIEW)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +29,7 @@ from fairlane.applications.selectors import (
     work_queue,
 )
 from fairlane.core.errors import ApiError, InvalidInput, NotFound
-from fairlane.web.http import form_add_api_error, no_store, signed_in_user
+from fairlane.web.http import form_add_api_error, messages_add_api_error, no_store, signed_in_user
 
 Status = ApplicationStatus
 
@@ -47,7 +47,7 @@ REASONED_ACTIONS: dict[str, Status] = {
     "in_person": Status.IN_PERSON,
 }
 # The buttons that send a form: action -> (its form, the form's name on the page).
-FORM_ACTIONS: dict[str, tuple[type[forms.Form], str]] = {
+FORM_ACTIONS: dict[str, tuple[type[Form], str]] = {
     **dict.fromkeys(REASONED_ACTIONS, (ReasonForm, "reason_form")),
     "post": (TrackingForm, "tracking_form"),
     "reassign": (ReassignForm, "reassign_form"),
@@ -161,7 +161,7 @@ def staff_act(request: HttpRequest, reference: str, action: str) -> HttpResponse
     user, application = _case(request, reference)
     if action not in SIMPLE_ACTIONS and action not in FORM_ACTIONS and action != "hand_over":
         raise Http404
-    form: forms.Form | None = None
+    form: Form | None = None
     if action in FORM_ACTIONS:
         form_class, form_name = FORM_ACTIONS[action]
         form = form_class(request.POST)
@@ -173,8 +173,7 @@ def staff_act(request: HttpRequest, reference: str, action: str) -> HttpResponse
         if form is not None and isinstance(error, InvalidInput):
             form_add_api_error(form, error)
             return _invalid(request, user, application, **{FORM_ACTIONS[action][1]: form})
-        for message in error.fields.values() or [str(error.message)]:
-            messages.error(request, message)
+        messages_add_api_error(request, error)
         return _back(application)
     messages.success(request, _("Done."))
     return _back(application)
@@ -243,8 +242,7 @@ def rectification_act(request: HttpRequest, task_id: int, action: str) -> HttpRe
             else:
                 ratings.rectification_close(actor=user, task=task, resolution=form.cleaned_data["text"])
         except ApiError as error:
-            for message in error.fields.values() or [str(error.message)]:
-                messages.error(request, message)
+            messages_add_api_error(request, error)
         else:
             messages.success(request, _("Recorded."))
     else:

@@ -16,7 +16,7 @@ from fairlane.accounts.models import User
 from fairlane.applications import ratings, services
 from fairlane.applications.forms import DeliveryForm, OfficeForm, RatingForm
 from fairlane.applications.handlers import handler_for
-from fairlane.applications.handlers.base import form_input
+from fairlane.applications.handlers.base import Handler, VehicleForm, form_input
 from fairlane.applications.materials import materials_of
 from fairlane.applications.models import Application, ApplicationStatus, MaterialKind
 from fairlane.applications.presenters import PATH, application_view, item_name, timeline_steps
@@ -25,8 +25,9 @@ from fairlane.catalogue.selectors import published_item
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.payments.models import OrderStatus
 from fairlane.payments.selectors import order_of_subject
-from fairlane.registry.selectors import licences_visible_to, vehicles_visible_to
-from fairlane.web.http import form_add_api_error, no_store, signed_in_user
+from fairlane.registry.models import Office
+from fairlane.registry.selectors import vehicles_visible_to
+from fairlane.web.http import form_add_api_error, messages_add_api_error, no_store, signed_in_user
 
 Status = ApplicationStatus
 
@@ -61,7 +62,7 @@ def application_new(request: HttpRequest, item_code: str) -> HttpResponse:
     if handler is None or published is None:
         raise Http404
     data = request.POST if request.method == "POST" else None
-    office_form = OfficeForm(data, initial={"office": _usual_office(user)})
+    office_form = OfficeForm(data, initial={"office": _usual_office(user, handler)})
     item_form = handler.form_class(data, applicant=user)
     if request.method == "POST" and office_form.is_valid() and item_form.is_valid():
         try:
@@ -86,13 +87,15 @@ def application_new(request: HttpRequest, item_code: str) -> HttpResponse:
     return no_store(render(request, "applications/new.html", context, status=status))
 
 
-def _usual_office(user: User) -> int | None:
-    """The office that issued the applicant's licence, or registered their first vehicle."""
-    licence = licences_visible_to(user).first()
-    if licence is not None:
-        return licence.issuing_office_id
-    vehicle = vehicles_visible_to(user).first()
-    return vehicle.office_id if vehicle is not None else None
+def _usual_office(user: User, handler: Handler) -> int | None:
+    """Online applications are reviewed centrally (网上申请、集中审核): the main office; for
+    a vehicle item, the office where the applicant's vehicles are registered, if one
+    (L-VR 第51条: plates are remade by the registration office)."""
+    vehicle_offices = set(vehicles_visible_to(user).values_list("office_id", flat=True))
+    if issubclass(handler.form_class, VehicleForm) and len(vehicle_offices) == 1:
+        return vehicle_offices.pop()
+    main = Office.objects.filter(kind=Office.Kind.MAIN).order_by("code").first()
+    return main.pk if main is not None else None
 
 
 @login_required
@@ -168,8 +171,7 @@ def checkout_view(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         order = services.application_checkout(actor=user, application=application)
     except ApiError as error:
-        for message in error.fields.values() or [str(error.message)]:
-            messages.error(request, message)
+        messages_add_api_error(request, error)
         return _back(application)
     if order is None:
         messages.success(request, _("Submitted. The office will accept it within its time limit."))
@@ -184,8 +186,7 @@ def resubmit_view(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         services.application_resubmit(actor=user, application=application)
     except ApiError as error:
-        for message in error.fields.values() or [str(error.message)]:
-            messages.error(request, message)
+        messages_add_api_error(request, error)
     else:
         messages.success(request, _("Sent again to the office."))
     return _back(application)

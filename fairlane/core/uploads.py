@@ -200,8 +200,25 @@ def _damaged() -> UploadRefused:
 _DECODE_ERRORS: Final = (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError)
 
 
+# PNG's closing chunk (IEND with its CRC) and JPEG's start-of-scan and end-of-image markers.
+_PNG_END: Final = b"IEND\xaeB`\x82"
+_JPEG_SCAN, _JPEG_END = b"\xff\xda", b"\xff\xd9"
+
+
+def _truncated(content: bytes, file_type: FileType) -> bool:
+    """Whether the file stops before its image does (anything after it is dropped when the
+    image is saved again). Checked by hand because Pillow accepts a truncated file, filling
+    in grey, once any library sets ImageFile.LOAD_TRUNCATED_IMAGES (WeasyPrint does, on
+    import)."""
+    if file_type == FileType.PNG:
+        return _PNG_END not in content
+    return content.rfind(_JPEG_END) < content.rfind(_JPEG_SCAN)
+
+
 def _image_checked(content: bytes, file_type: FileType, rules: ImageRules | None) -> tuple[bytes, int, int]:
     """The image decoded, checked and saved again: (bytes, width, height)."""
+    if _truncated(content, file_type):
+        raise _damaged()
     try:
         # Only the decoder of the type the first bytes named, so a file cannot pass as one
         # format while being decoded as another.

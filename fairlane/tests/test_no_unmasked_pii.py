@@ -3,6 +3,7 @@ number or phone number. The viewer's own numbers are allowed; nothing else is.""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 
@@ -12,18 +13,24 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pypdf import PdfReader
 
 from fairlane.accounts.models import Role, User
+from fairlane.applications.models import Application
+from fairlane.catalogue.data_files import read_catalogue
+from fairlane.catalogue.services import catalogue_load
 from fairlane.core.pii import find_unmasked_pii
+from fairlane.payments.models import PaymentOrder
 from fairlane.registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed
 from fairlane.registry.models import DriverLicence, Vehicle
 
 pytestmark = pytest.mark.django_db
 
 
-def concrete_paths(ids: list[int]) -> Iterator[str]:
+def concrete_paths(ids: list[int], references: list[str]) -> Iterator[str]:
     """Every GET-able path of the site: plain routes as they are, routes with an integer
-    parameter once for each id. Admin pages are walked separately."""
+    parameter once for each id, routes with a reference once for each reference. Admin
+    pages are walked separately."""
 
     def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[str]:
         for pattern in patterns:
@@ -32,6 +39,9 @@ def concrete_paths(ids: list[int]) -> Iterator[str]:
                 continue
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, prefix + route)
+            elif route.count("<") == 1 and "<str:reference>" in route:
+                head, _, tail = route.partition("<str:reference>")
+                yield from (f"/{prefix}{head}{reference}{tail}" for reference in references)
             elif "<int:" in route:
                 head, _, rest = route.partition("<int:")
                 tail = rest.partition(">")[2]
@@ -56,6 +66,7 @@ API_PATHS = [
 @pytest.fixture
 def world() -> dict[str, User]:
     """The demo world of `make run`, small: one signed-in viewer per role."""
+    catalogue_load(items=read_catalogue())  # the demo's applications need the catalogue
     demo_seed(citizens=40, seed=7)
     phones = {account.role: account.phone for account in DEMO_ACCOUNTS}
     return {role: User.objects.get(phone=phone) for role, phone in phones.items()}
@@ -82,7 +93,11 @@ def test_no_page_or_response_shows_anothers_numbers(world: dict[str, User]) -> N
     licence_ids = list(DriverLicence.objects.order_by("pk").values_list("pk", flat=True))
     vehicle_ids = list(Vehicle.objects.order_by("pk").values_list("pk", flat=True))
     ids = sorted(set(licence_ids[:10] + licence_ids[-10:] + vehicle_ids[:10] + vehicle_ids[-10:]))
-    paths = sorted(set(concrete_paths(ids)))
+    # The demo's applications and their payment orders, seen by their applicant and the office.
+    references = [*Application.objects.values_list("reference", flat=True)]
+    references += PaymentOrder.objects.values_list("reference", flat=True)
+    paths = sorted(set(concrete_paths(ids, references)))
+    assert references and f"/staff/applications/{references[0]}/" in paths  # cases are walked too
     assert "/home/" in paths and "/staff/licences/" in paths  # the walk found the site
     assert sorted(world) == sorted(Role.values)  # every role looks
     checked = 0
@@ -102,7 +117,11 @@ def test_no_page_or_response_shows_anothers_numbers(world: dict[str, User]) -> N
         for path in paths:
             response = client.get(path)
             assert response.status_code < 500, (path, role)
-            assert_clean(response.content.decode(), viewer, path)
+            if response.get("Content-Type", "").startswith("application/pdf"):
+                text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+            else:
+                text = response.content.decode()
+            assert_clean(text, viewer, path)
             checked += 1
         if viewer.is_staff:
             for model in admin.site._registry:

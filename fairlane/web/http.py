@@ -4,6 +4,7 @@ service error shown on a form."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 
 from fairlane.accounts.models import User
@@ -29,3 +30,9 @@ def form_add_api_error(form: forms.Form, error: ApiError) -> None:
         form.add_error(field if field in form.fields else None, message)
     if not error.fields:
         form.add_error(None, str(error.message))
+
+
+def messages_add_api_error(request: HttpRequest, error: ApiError) -> None:
+    """A service's error as messages on the next page: one per field, or its message."""
+    for message in error.fields.values() or [str(error.message)]:
+        messages.error(request, message)

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from time_machine import TimeMachineFixture
 
@@ -136,6 +137,7 @@ def test_a_revoked_hospital_may_not_send(client: Client, world: World) -> None:
     # given
     headers = auth(client, world.clerk)
     Agency.objects.filter(pk=world.hospital.pk).update(status=AgencyStatus.REVOKED)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     # when
     response = post(client, headers, payload())

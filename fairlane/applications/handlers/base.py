@@ -10,6 +10,7 @@ are tested with objects built in memory. Only `Handler.facts_load` reads and onl
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, cast
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
 from fairlane.applications.models import Application, MaterialKind
+from fairlane.core.audit import AuditAction, audit_record
 from fairlane.registry.models import (
     DocumentKind,
     DriverLicence,
@@ -138,6 +140,10 @@ class Handler:
 
     def red_flags(self, facts: Facts, data: dict[str, Any]) -> list[str]:
         """Reasons the office must see the applicant in person (L-DL 第83条, L-VR 第74条)."""
+        return self.replacement_flags(facts) + self.identity_flags(facts, data)
+
+    def replacement_flags(self, facts: Facts) -> list[str]:
+        """The same document replaced again and again within a short period."""
         if self.document is not None and facts.recent_replacements >= RED_FLAG_REPLACEMENTS:
             return [
                 str(
@@ -149,6 +155,26 @@ class Handler:
                 )
             ]
         return []
+
+    def identity_flags(self, facts: Facts, data: dict[str, Any]) -> list[str]:
+        """The record names somebody else than the verified account does."""
+        on_record = (
+            facts.licence.holder_name
+            if facts.licence is not None
+            else facts.vehicle.owner_name
+            if facts.vehicle is not None
+            else None
+        )
+        if on_record is None or on_record == facts.applicant.name:
+            return []
+        return [
+            str(
+                _(
+                    "Identity data do not match: the name on the record is not the name on the "
+                    "applicant's verified account."
+                )
+            )
+        ]
 
     # --- reading and writing -------------------------------------------------------------
 
@@ -192,6 +218,32 @@ class Handler:
         self, *, application: Application, actor: User, facts: Facts, data: dict[str, Any], now: datetime
     ) -> None:
         """The change to the registry when `actor` approves the application."""
+
+
+def registry_update(
+    *,
+    application: Application,
+    actor: User,
+    record: DriverLicence | Vehicle,
+    action: AuditAction,
+    shown: Callable[[str, Any], str] = lambda _name, value: str(value),
+    **values: Any,
+) -> None:
+    """Set `values` on a licence or vehicle, save them and put the change on the audit
+    trail, naming the application whose approval made it. `shown` gives what the trail
+    keeps of a value (e.g. part of an address)."""
+    changes = {name: (getattr(record, name), value) for name, value in values.items()}
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(values))
+    audit_record(
+        action=action,
+        actor=actor,
+        office=application.office,
+        obj=record,
+        reason=application.reference,
+        changes={name: (shown(name, old), shown(name, new)) for name, (old, new) in changes.items()},
+    )
 
 
 def document_issue(

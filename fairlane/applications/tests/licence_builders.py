@@ -9,7 +9,6 @@ from typing import Any
 from fairlane.accounts.models import User
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.handlers.base import ALL, Facts, Handler, Problem
-from fairlane.applications.handlers.licence.shared import NO_LICENCE
 from fairlane.core.testdata import make_id_number
 from fairlane.registry.models import DriverLicence, HealthCertificate, LicenceStatus, Office
 from fairlane.registry.rules import add_years
@@ -90,7 +89,7 @@ def form_errors(code: str, data: dict[str, Any]) -> dict[str, list[str]]:
 
 
 DECLARED = {"declaration": True}
-NO_LICENCE_MESSAGE = [(ALL, str(NO_LICENCE.message))]
+NO_LICENCE_MESSAGE = [(ALL, "No driving licence is registered under your ID number.")]
 
 
 def marked(status: str) -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ from fairlane.payments import services as payments
 from fairlane.payments.models import OrderStatus, PaymentOrder, Refund
 from fairlane.registry.models import DocumentKind, DriverLicence, IssuedDocument, LicenceStatus
 from fairlane.registry.rules import add_years
-from fairlane.registry.tests.factories import make_licence, make_office, make_police_station
+from fairlane.registry.tests.factories import make_licence, make_office, make_police_station, make_vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +191,30 @@ def test_somebody_without_a_licence_is_told_so(world: World) -> None:
     assert snapshot() == before
 
 
+def test_an_application_for_somebody_elses_vehicle_is_refused_on_its_field(world: World) -> None:
+    # given: a vehicle registered to another citizen
+    flow.desk_make("VH-LICENCE-REPLACE", office=world.desk.office, seed=800)
+    theirs = make_vehicle(
+        owner_id_number=world.other_citizen.id_number,
+        owner_name=world.other_citizen.name,
+        office=world.desk.office,
+    )
+    before = snapshot()
+
+    # when
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        services.application_create(
+            applicant=world.citizen,
+            item_code="VH-LICENCE-REPLACE",
+            office=world.desk.office,
+            form_data={"vehicle": theirs.pk, "reason": "lost"},
+        )
+
+    # then
+    assert refused.value.fields == {"vehicle": "Choose one of your own vehicles."}
+    assert snapshot() == before
+
+
 # --- Submission and payment ----------------------------------------------------------------
 
 
@@ -322,6 +346,19 @@ def test_frequent_replacement_is_switched_to_in_person_with_the_reason_shown(wor
     assert timeline(application)[-1][:4] == ("submitted", "in_person", None, "red_flag")
 
 
+def test_a_record_in_another_name_is_switched_to_in_person(world: World) -> None:
+    # given: the licence on the applicant's ID number bears a different name
+    DriverLicence.objects.filter(pk=world.licence.pk).update(holder_name="王晓明")
+
+    # when
+    with translation.override("en"):
+        application = submitted(world)
+
+    # then
+    assert (application.status, application.reason_code) == (Status.IN_PERSON, ReasonCode.RED_FLAG)
+    assert application.reason_text.startswith("Identity data do not match")
+
+
 # --- Assignment, four eyes and the time limit ------------------------------------------------
 
 
@@ -440,6 +477,7 @@ def test_renewal_from_submission_to_the_registry_change(world: World) -> None:
         None,
     )
     assert application.status == Status.APPROVED
+    assert timeline(application)[-1][1:4] == ("approved", world.desk.reviewer.pk, ReasonCode.CONDITIONS_MET)
     assert (
         AuditEvent.objects.filter(action=AuditAction.LICENCE_CHANGED, object_id=str(world.licence.pk)).count()
         == 1

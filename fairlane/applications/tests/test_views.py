@@ -170,7 +170,9 @@ def test_the_new_page_asks_for_the_office_and_the_declaration(world: World) -> N
     body = response.content.decode()
     assert response.status_code == 200
     assert '<select name="office"' in body
-    assert f'<option value="{world.desk.office.pk}" selected>' in body  # the licence's office
+    assert (
+        f'<option value="{world.desk.office.pk}" selected>' in body
+    )  # the main office reviews online applications
     assert '<input type="checkbox" name="declaration"' in body
     assert "I declare truthfully that my physical condition meets the requirements" in body
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import template
 
-from fairlane.core import masking
+from fairlane.core import masking, pii
 
 register = template.Library()
 
@@ -26,3 +26,9 @@ def mask_phone(value: object) -> str:
 @register.filter(name="mask_name")
 def mask_name(value: object) -> str:
     return masking.mask_name(value)
+
+
+@register.filter(name="mask_text")
+def mask_text(value: object) -> str:
+    """Free text (a reason, a comment, a note) with every ID or mobile number in it masked."""
+    return pii.mask_text("" if value is None else str(value))

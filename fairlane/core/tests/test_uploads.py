@@ -14,7 +14,7 @@ from django.core.files.uploadhandler import StopUpload
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 
 from fairlane.core.uploads import (
     DOCUMENT_TYPES,
@@ -465,3 +465,18 @@ def test_the_upload_handler_counts_each_file_on_its_own() -> None:
 
     # then
     assert handler.exceeded is False
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "png"])
+def test_a_truncated_image_is_refused_even_when_pillow_would_load_it(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a library (WeasyPrint, on import) told Pillow to load truncated images
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    content = jpeg() if kind == "jpeg" else png()
+
+    # when
+    code, _message, status = refusal(content[: len(content) // 2])
+
+    # then
+    assert (code, status) == ("damaged", 422)

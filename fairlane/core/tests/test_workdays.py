@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -490,6 +491,7 @@ def test_the_admin_adds_and_deletes_through_the_audited_services(admin: User, cl
 def test_the_admin_shows_a_wrong_day_next_to_the_field(admin: User, client: Client) -> None:
     # given
     client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     # when
     response = client.post(
         reverse("admin:core_calendarday_add"),

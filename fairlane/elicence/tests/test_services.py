@@ -4,6 +4,7 @@ in force, always audited."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from fairlane.core.audit import AuditAction
 from fairlane.core.errors import Conflict, InvalidInput, NotFound
@@ -176,7 +177,7 @@ def test_revoking_needs_a_short_reason(reason: str, message: str) -> None:
     before = snapshot()
 
     # when
-    with pytest.raises(InvalidInput) as refused:
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
         services.elicence_revoke(licence=holder.licence, actor=holder.clerk, reason=reason)
 
     # then

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from fairlane.accounts.models import User
@@ -92,6 +93,7 @@ def test_a_key_reused_with_another_body_is_409(client: Client, world: World) -> 
     # given
     post(client, "/orders", BODY, world.token, **{"Idempotency-Key": "k-1"})
     before = snapshot()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     # when
     response = post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from fairlane.accounts.models import Role, User
 from fairlane.accounts.tests.factories import make_staff, register_citizen
@@ -160,7 +161,7 @@ def test_more_than_was_paid_cannot_be_asked_back(world: World) -> None:
     before = snapshot()
 
     # when
-    with pytest.raises(ApiError) as refused:
+    with translation.override("en"), pytest.raises(ApiError) as refused:
         services.refund_request(actor=world.clerk, order=world.order, amount_fen=1501, reason=REASON)
 
     # then

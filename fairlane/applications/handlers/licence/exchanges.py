@@ -171,20 +171,19 @@ class InformationChange(Exchange):
             return [Problem("new_name", _("This is already the name on your licence."))]
         return []
 
-    def red_flags(self, facts: Facts, data: dict[str, Any]) -> list[str]:
-        flags = super().red_flags(facts, data)
-        # L-DL 第83条(一): the verified account says who the applicant is; a name it does not
-        # bear needs the proof checked at a window.
-        if data["new_name"] != facts.applicant.name:
-            flags.append(
-                str(
-                    _(
-                        "Identity data do not match: the new name is not the name on the applicant's "
-                        "verified account."
-                    )
+    def identity_flags(self, facts: Facts, data: dict[str, Any]) -> list[str]:
+        # The licence still bears the old name: what must match the verified account is the
+        # new one (L-DL 第83条(一)); otherwise the proof is checked at a window.
+        if data["new_name"] == facts.applicant.name:
+            return []
+        return [
+            str(
+                _(
+                    "Identity data do not match: the new name is not the name on the applicant's "
+                    "verified account."
                 )
             )
-        return flags
+        ]
 
     def licence_changes(
         self, *, application: Application, facts: Facts, data: dict[str, Any]

@@ -13,9 +13,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
-from fairlane.applications.handlers.base import ALL, ApplicationForm, Facts, Problem
+from fairlane.applications.handlers.base import ALL, ApplicationForm, Facts, Problem, registry_update
 from fairlane.applications.models import Application
-from fairlane.core.audit import AuditAction, audit_record
+from fairlane.core.audit import AuditAction
 from fairlane.core.validators import id_number_birth_date
 from fairlane.registry import rules as registry_rules
 from fairlane.registry.models import DriverLicence, LicenceStatus, Office
@@ -100,19 +100,9 @@ def long_date(day: date) -> str:
 
 
 def licence_update(*, application: Application, actor: User, licence: DriverLicence, **values: Any) -> None:
-    """Set `values` on the licence, save them and put the change on the audit trail, naming
-    the application whose approval made it."""
-    changes = {name: (getattr(licence, name), value) for name, value in values.items()}
-    for name, value in values.items():
-        setattr(licence, name, value)
-    licence.save(update_fields=list(values))
-    audit_record(
-        action=AuditAction.LICENCE_CHANGED,
-        actor=actor,
-        office=application.office,
-        obj=licence,
-        reason=application.reference,
-        changes={name: (str(old), str(new)) for name, (old, new) in changes.items()},
+    """Change the licence as the approval of `application` requires, on the audit trail."""
+    registry_update(
+        application=application, actor=actor, record=licence, action=AuditAction.LICENCE_CHANGED, **values
     )
 
 

@@ -180,7 +180,7 @@ class ExemptMark(Handler):
     def problems(self, facts: Facts, data: dict[str, Any]) -> list[Problem]:
         return exempt_mark_problems(facts)
 
-    def red_flags(self, facts: Facts, data: dict[str, Any]) -> list[str]:
+    def replacement_flags(self, facts: Facts) -> list[str]:
         return []  # the regular mark replaces nothing (L-VR 第74条 is about replacements)
 
     def apply(

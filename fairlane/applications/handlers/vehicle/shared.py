@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
-from fairlane.applications.handlers.base import ALL, Facts, Problem, document_issue
+from fairlane.applications.handlers.base import ALL, Facts, Problem, document_issue, registry_update
 from fairlane.applications.models import Application
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.registry.models import DocumentKind, IssuedDocument, Office, Vehicle, VehicleStatus
@@ -86,19 +86,15 @@ def _audited(name: str, value: Any) -> str:
 
 
 def vehicle_update(*, application: Application, actor: User, vehicle: Vehicle, **values: Any) -> None:
-    """Set `values` on the vehicle, save them and put the change on the audit trail, naming
-    the application whose approval made it."""
-    changes = {name: (getattr(vehicle, name), value) for name, value in values.items()}
-    for name, value in values.items():
-        setattr(vehicle, name, value)
-    vehicle.save(update_fields=list(values))
-    audit_record(
-        action=AuditAction.VEHICLE_CHANGED,
+    """Change the vehicle as the approval of `application` requires, on the audit trail
+    (with only the start of an address)."""
+    registry_update(
+        application=application,
         actor=actor,
-        office=application.office,
-        obj=vehicle,
-        reason=application.reference,
-        changes={name: (_audited(name, old), _audited(name, new)) for name, (old, new) in changes.items()},
+        record=vehicle,
+        action=AuditAction.VEHICLE_CHANGED,
+        shown=_audited,
+        **values,
     )
 
 
