@@ -17,6 +17,8 @@ from fairlane.accounts.api import router as accounts_router
 from fairlane.accounts.api_auth import BearerToken
 from fairlane.agencies.api import router as agencies_router
 from fairlane.applications.api import router as applications_router
+from fairlane.bookings.api import router as bookings_router
+from fairlane.bookings.batch_api import router as batches_router
 from fairlane.catalogue.announcements.api import router as announcements_router
 from fairlane.catalogue.api import router as catalogue_router
 from fairlane.catalogue.directory.api import router as offices_router
@@ -39,6 +41,8 @@ api.add_router("/catalogue/", catalogue_router)
 api.add_router("/offices", offices_router)
 api.add_router("/announcements", announcements_router)
 api.add_router("/applications", applications_router)
+api.add_router("/bookings/batches", batches_router)
+api.add_router("/bookings", bookings_router)
 api.add_router("/payments", payments_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/elicence", elicence_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fairlane.notifications",
     "fairlane.elicence",
     "fairlane.agencies",
+    "fairlane.bookings",
     "fairlane.integrity",
     "fairlane.web",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("offices/", include("fairlane.catalogue.directory.urls")),
     path("applications/", include("fairlane.applications.urls")),
     path("staff/applications/", include("fairlane.applications.staff_urls")),
+    path("bookings/", include("fairlane.bookings.urls")),
     path("payments/", include("fairlane.payments.urls")),
     path("staff/payments/", include("fairlane.payments.staff_urls")),
     path("notifications/", include("fairlane.notifications.urls")),

@@ -95,6 +95,16 @@ class AuditAction(IntEnum):
     # 260–269 (registry) electronic licence
     ELECTRONIC_LICENCE_ISSUED = 261
     ELECTRONIC_LICENCE_REVOKED = 262
+    # 700–799 bookings
+    SLOTS_PUBLISHED = 701  # an office published slots (an exam plan, window capacity)
+    BATCH_OPENED = 702  # requests taken from now; the seed commitment is published
+    BOOKING_REQUESTED = 703  # a person's request in a batch
+    BATCH_ALLOCATED = 704  # the lottery ran; seed, inputs and result published
+    BOOKING_MADE = 705  # a leftover place booked directly
+    BOOKING_CANCELLED = 706
+    BOOKING_CHECKED_IN = 707
+    BOOKING_MISSED = 708  # no-show recorded
+    STRIKE_RECORDED = 709
     # 900–999 integrity and office configuration
     AUDIT_CHAIN_VERIFIED = 901
     WORKING_CALENDAR_CHANGED = 902  # a holiday or a working weekend day set or removed

@@ -1,0 +1,7 @@
+"""The JSON API of bookings."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["bookings"])
