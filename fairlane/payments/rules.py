@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from fairlane.accounts.models import Role
 from fairlane.core import review
 from fairlane.core.audit import AuditAction
+from fairlane.core.money import yuan
 from fairlane.payments.models import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -44,13 +45,6 @@ class Line:
 
     kind: str
     amount_fen: int
-
-
-def yuan(fen: int) -> str:
-    """Integer fen as a price in yuan: 1000 -> "¥10.00", -5 -> "-¥0.05"."""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
 
 
 def order_total(lines: Sequence[Line]) -> int:

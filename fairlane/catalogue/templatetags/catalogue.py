@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from fairlane.catalogue import labels
+from fairlane.core import money
 
 register = template.Library()
 
@@ -23,8 +24,8 @@ register.filter("bi", pick)
 
 @register.filter
 def yuan(fen: int) -> str:
-    """Integer fen as yuan: 1000 -> "10.00"."""
-    return f"{fen // 100}.{fen % 100:02d}"
+    """Integer fen as yuan, without the sign: 1000 -> "10.00"."""
+    return money.amount(fen)
 
 
 @register.filter

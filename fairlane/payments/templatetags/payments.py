@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from fairlane.payments import rules
+from fairlane.core.money import yuan
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ register = template.Library()
 @register.filter(name="yuan_price")
 def yuan_price(fen: int) -> str:
     """1000 -> "¥10.00"."""
-    return rules.yuan(fen)
+    return yuan(fen)

@@ -44,21 +44,6 @@ def test_a_refund_is_decided_once_then_completed() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("fen", "text"),
-    [
-        (0, "¥0.00"),
-        (5, "¥0.05"),
-        (1000, "¥10.00"),
-        (2550, "¥25.50"),
-        (123456789, "¥1,234,567.89"),
-        (-5, "-¥0.05"),
-    ],
-)
-def test_fen_are_shown_as_yuan(fen: int, text: str) -> None:
-    assert rules.yuan(fen) == text
-
-
 def test_a_good_order_has_no_errors() -> None:
     assert rules.order_errors(subject="application:ABC123", lines=[FEE, POSTAGE], idempotency_key="k-1") == {}
 
