@@ -6,6 +6,8 @@ audit_append  appending a chained audit event, each in its own transaction, vs i
 audit_verify  verifying the whole chain vs only reading the same rows: the cost of hashing.
 catalogue_search  the finder's scoring of 40 everyday phrasings over the whole catalogue vs a
               plain substring scan of the same names and synonyms.
+allocation    a batch of 1,000,000 exam or window requests for 100,000 seats allocated by
+              bookings.rules.allocate vs sorting as many keys (bench/allocation.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+
+from bench.allocation import bench_allocation
 
 EVENTS = 2000
 
@@ -102,3 +106,4 @@ def bench_search() -> None:
 if __name__ == "__main__":
     main()
     bench_search()
+    bench_allocation()

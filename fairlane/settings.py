@@ -225,6 +225,8 @@ FAIRLANE_PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET") or 
 # a key is made once and kept in var/elicence-signing.key.
 FAIRLANE_ELICENCE_SIGNING_KEY = os.environ.get("ELICENCE_SIGNING_KEY", "")
 FAIRLANE_ELICENCE_KEY_FILE = BASE_DIR / "var" / "elicence-signing.key"
+# The key from which each booking batch's secret lottery seed is derived (see bookings/batches.py).
+FAIRLANE_LOTTERY_KEY = os.environ.get("LOTTERY_KEY") or f"lottery:{SECRET_KEY}"
 
 LOGGING = {
     "version": 1,
