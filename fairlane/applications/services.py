@@ -524,10 +524,15 @@ def _record_move(
         reason=reason_text,
         changes=changes,
     )
+    if to == Status.CLOSED:  # finished: the step and the request to rate it, in one message
+        kind, params = NotificationKind.RATING_REQUESTED, {"reference": application.reference}
+    else:
+        kind = NotificationKind.APPLICATION_STEP
+        params = {"reference": application.reference, "item_code": application.item_code, "status": str(to)}
     notification_send(
         recipient=application.applicant,
-        kind=NotificationKind.APPLICATION_STEP,
-        params={"reference": application.reference, "item_code": application.item_code, "status": str(to)},
+        kind=kind,
+        params=params,
         link=f"/applications/{application.reference}/",
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fairlane.applications.models import ApplicationStatus
 from fairlane.catalogue.schema import Bilingual
 from fairlane.catalogue.selectors import published_item
+from fairlane.core import money
 from fairlane.notifications.kinds import KINDS, Texts
 from fairlane.notifications.kinds import NotificationKind as NotificationKind  # for callers
 from fairlane.notifications.models import Notification
@@ -24,10 +25,6 @@ class _Shown(dict[str, str]):
     # A value a kind no longer gives shows as nothing rather than breaking the inbox.
     def __missing__(self, key: str) -> str:
         return ""
-
-
-def _yuan(fen: object) -> str:
-    return f"{fen // 100}.{fen % 100:02d}" if isinstance(fen, int) else ""
 
 
 def _status_label(value: object) -> str:
@@ -54,7 +51,8 @@ def _shown(params: Mapping[str, Any], item_names: Mapping[str, Bilingual]) -> _S
     if "status" in params:
         shown["status"] = _status_label(params["status"])
     if "amount_fen" in params:
-        shown["amount"] = _yuan(params["amount_fen"])
+        fen = params["amount_fen"]
+        shown["amount"] = money.amount(fen) if isinstance(fen, int) else ""
     return shown
 
 

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from fairlane.accounts.models import User
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.core.errors import ApiError, Conflict, InvalidInput, NotFound
+from fairlane.notifications.kinds import NotificationKind
+from fairlane.notifications.services import notification_send
 from fairlane.payments import rules
 from fairlane.payments.gateway import (
     BadCallback,
@@ -217,6 +219,12 @@ def payment_notice_apply(*, notice: GatewayNotice) -> CallbackOutcome:
         order.paid_at = paid_at if paid_at is not None and timezone.is_aware(paid_at) else timezone.now()
         _order_move(order, OrderStatus.PAID, actor=None, paid_at=(None, order.paid_at))
         paid_hooks_run(order)
+        notification_send(
+            recipient=order.payer,
+            kind=NotificationKind.PAYMENT_RECEIVED,
+            params={"reference": order.reference, "amount_fen": order.amount_fen},
+            link=f"/payments/{order.reference}/",
+        )
         return CallbackOutcome.PAID
     if not mismatch:
         _order_move(order, OrderStatus.FAILED, actor=None, gateway_state=(None, notice.state))
@@ -393,6 +401,12 @@ def refund_decide(*, actor: User, refund: Refund, approve: bool, reason: str) ->
     )
     if approve:
         _refund_pay_back(order, refund)
+    notification_send(
+        recipient=order.payer,
+        kind=NotificationKind.REFUND_DECIDED,
+        params={"reference": order.reference, "amount_fen": refund.amount_fen, "approved": approve},
+        link=f"/payments/{order.reference}/",
+    )
     refund.order = order
     return refund
 

@@ -27,6 +27,8 @@ from fairlane.applications.tests import flow
 from fairlane.core.audit import AuditAction
 from fairlane.core.errors import ApiError, InvalidInput, NotFound
 from fairlane.integrity.models import AuditEvent
+from fairlane.notifications.kinds import NotificationKind
+from fairlane.notifications.models import Notification
 from fairlane.payments import services as payments
 from fairlane.payments.models import OrderStatus, PaymentOrder, Refund
 from fairlane.registry.models import DocumentKind, DriverLicence, IssuedDocument, LicenceStatus
@@ -525,6 +527,11 @@ def test_posted_with_a_tracking_number_then_delivered_and_closed(world: World) -
     assert (application.status, delivery.tracking_number) == (Status.CLOSED, "EA123456789CN")
     assert delivery.shipped_at is not None and delivery.handed_over_at is not None
     assert [to for _from, to, *_ in timeline(application)][-3:] == ["produced", "delivered", "closed"]
+    last = Notification.objects.filter(recipient=world.citizen).latest("pk")
+    assert (last.kind, last.params) == (
+        NotificationKind.RATING_REQUESTED,
+        {"reference": application.reference},
+    )
 
 
 def test_collection_at_an_office_has_no_postage(world: World) -> None:
@@ -555,16 +562,32 @@ def test_collection_at_an_office_has_no_postage(world: World) -> None:
 # --- Withdrawal, refusal and refunds ---------------------------------------------------------
 
 
-def test_withdrawing_a_paid_application_asks_for_a_refund(world: World) -> None:
+def test_withdrawing_a_paid_application_asks_for_a_refund_and_the_payer_hears_of_each_step(
+    world: World,
+) -> None:
     # given
     application = submitted(world)
 
     # when
     services.application_transition(actor=world.citizen, application=application, to=Status.WITHDRAWN)
+    refund = Refund.objects.get()
+    payments.refund_decide(actor=world.desk.supervisor, refund=refund, approve=True, reason="申请人撤回")
 
     # then
-    refund = Refund.objects.get()
     assert (refund.amount_fen, refund.requested_by_id) == (2500, None)
+    order = PaymentOrder.objects.get()
+    money = [
+        (n.kind, n.params)
+        for n in Notification.objects.filter(recipient=world.citizen).order_by("pk")
+        if n.kind != NotificationKind.APPLICATION_STEP
+    ]
+    assert money == [
+        (NotificationKind.PAYMENT_RECEIVED, {"reference": order.reference, "amount_fen": 2500}),
+        (
+            NotificationKind.REFUND_DECIDED,
+            {"reference": order.reference, "amount_fen": 2500, "approved": True},
+        ),
+    ]
 
 
 def test_a_decision_against_the_applicant_needs_a_reason_and_is_recorded(world: World) -> None:
