@@ -46,6 +46,8 @@ from fairlane.core import workdays
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.core.errors import ApiError, Conflict, InvalidInput, NotFound
 from fairlane.core.ratelimit import RateLimit
+from fairlane.notifications.kinds import NotificationKind
+from fairlane.notifications.services import notification_send
 
 # The exam booking window closes when the results are fixed, 3 working days before the
 # exam (china-dmv-facts §2.12).
@@ -296,6 +298,12 @@ def booking_request_submit(
         obj=request,
         changes={"batch": (None, batch.pk), "preferences": (None, list(preferences))},
     )
+    notification_send(
+        recipient=actor,
+        kind=NotificationKind.BOOKING_REQUESTED,
+        params={"batch_id": batch.pk},
+        link=f"/bookings/batches/{batch.pk}/",
+    )
     return request
 
 
@@ -327,7 +335,7 @@ def batch_allocate(*, batch: Batch, now: datetime) -> Batch:
     service = batch.service
     slots = list(Slot.objects.select_for_update(of=("self",)).filter(batch=batch).order_by("pk"))
     capacities = {slot.pk: max(0, slot.capacity - slot.booked) for slot in slots}
-    requests = list(batch.requests.order_by("pk"))
+    requests = list(batch.requests.select_related("person").order_by("pk"))
     holders = set(
         Booking.objects.filter(
             service=service, status=BookingStatus.ACTIVE, person_id__in=[r.person_id for r in requests]
@@ -375,6 +383,13 @@ def batch_allocate(*, batch: Batch, now: datetime) -> Batch:
             "entropy": (None, entropy),
         },
     )
+    for request in taking_part:
+        notification_send(
+            recipient=request.person,
+            kind=NotificationKind.BOOKING_RESULT,
+            params={"batch_id": batch.pk, "won": request.pseudonym in assignment},
+            link=f"/bookings/batches/{batch.pk}/",
+        )
     return batch
 
 

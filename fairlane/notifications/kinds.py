@@ -31,6 +31,8 @@ class NotificationKind(models.TextChoices):
     REFUND_DECIDED = "refund_decided", _("Refund decided")  # to the payer
     RATING_REQUESTED = "rating_requested", _("Rating requested")  # to the applicant, once finished
     RECTIFICATION_OPENED = "rectification_opened", _("Rectification opened")  # to the office's staff
+    BOOKING_REQUESTED = "booking_requested", _("Booking request received")  # to the requester
+    BOOKING_RESULT = "booking_result", _("Booking lottery result")  # to each requester of a batch
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,23 @@ _REFUND_REFUSED: Final = Texts(
     sms=_(
         "[fairlane] Your refund of %(amount)s yuan for order %(reference)s was refused. Sign in to see why."
     ),
+)
+
+_PLACE_WON: Final = Texts(
+    title=_("You have a place"),
+    body=_(
+        "The lottery of booking batch %(batch_id)s gave you a place. Your bookings show when and where; "
+        "cancel at least one day before if you cannot come."
+    ),
+    sms=_("[fairlane] Batch %(batch_id)s: you have a place. Sign in to see when and where."),
+)
+_PLACE_NOT_WON: Final = Texts(
+    title=_("No place this time"),
+    body=_(
+        "The lottery of booking batch %(batch_id)s could not give you a place. You can ask again in the "
+        "next batch, and places left over can be booked directly until the day before."
+    ),
+    sms=_("[fairlane] Batch %(batch_id)s: no place this time. You can ask again in the next batch."),
 )
 
 # Keyed by the kind's value: a NotificationKind member is that string.
@@ -135,6 +154,26 @@ KINDS: Final[dict[str, KindSpec]] = {
                 ),
             )
         ),
+    ),
+    NotificationKind.BOOKING_REQUESTED: KindSpec(
+        params={"batch_id": int},
+        texts=_always(
+            Texts(
+                title=_("Booking request received"),
+                body=_(
+                    "Your request in booking batch %(batch_id)s was received. Places are allocated by a "
+                    "published lottery when the window closes: asking early or more than once gives no "
+                    "advantage."
+                ),
+                sms=_(
+                    "[fairlane] Your request in booking batch %(batch_id)s was received. The result follows."
+                ),
+            )
+        ),
+    ),
+    NotificationKind.BOOKING_RESULT: KindSpec(
+        params={"batch_id": int, "won": bool},
+        texts=lambda params: _PLACE_WON if params.get("won") else _PLACE_NOT_WON,
     ),
 }
 

@@ -49,6 +49,7 @@ from fairlane.bookings.tests.hall import MONDAY, Hall, at, hall_make, person_mak
 from fairlane.core.audit import AuditAction
 from fairlane.core.errors import ApiError
 from fairlane.integrity.models import AuditEvent
+from fairlane.notifications.models import Notification
 from fairlane.registry.tests.factories import make_office
 
 pytestmark = pytest.mark.django_db
@@ -725,3 +726,29 @@ def test_no_request_slips_in_while_the_allocation_runs(world: World) -> None:
         len(people) - len(taken)
     )
     assert Booking.objects.count() == min(3, len(taken))
+
+
+def test_each_requester_is_told_of_the_request_and_of_the_result(world: World) -> None:
+    # given: four people for two single places
+    a, b = slots_make(world.hall, [1, 1])
+    batch = opened(world.hall, [a, b])
+    requests = [requested(person, batch, [a, b]) for person in world.people]
+
+    # when
+    allocated(batch)
+
+    # then: one "received" and one result each, a place for exactly the two winners
+    won = set(Booking.objects.values_list("person_id", flat=True))
+    told = sorted(
+        (n.recipient_id, n.kind, n.params, n.link)
+        for n in Notification.objects.filter(recipient__in=[r.person_id for r in requests])
+    )
+    link = f"/bookings/batches/{batch.pk}/"
+    assert told == sorted(
+        [(r.person_id, "booking_requested", {"batch_id": batch.pk}, link) for r in requests]
+        + [
+            (r.person_id, "booking_result", {"batch_id": batch.pk, "won": r.person_id in won}, link)
+            for r in requests
+        ]
+    )
+    assert len(won) == 2

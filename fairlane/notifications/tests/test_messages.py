@@ -175,6 +175,8 @@ def test_no_kind_puts_personal_data_in_an_sms() -> None:
         Kind.REFUND_DECIDED: {"reference": "P2026", "amount_fen": 1, "approved": True},
         Kind.RATING_REQUESTED: {"reference": "ABCDEFGHIJKLMNOP"},
         Kind.RECTIFICATION_OPENED: {"reference": "ABCDEFGHIJKLMNOP"},
+        Kind.BOOKING_REQUESTED: {"batch_id": 7},
+        Kind.BOOKING_RESULT: {"batch_id": 7, "won": False},
     }
     assert set(samples) == set(Kind)
     for kind, params in samples.items():
