@@ -3,6 +3,7 @@ status in words, the deadline, the timeline and, for staff, the applicant's answ
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +17,8 @@ from fairlane.applications import rules
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.models import Application, ApplicationStatus
 from fairlane.applications.selectors import application_timeline
-from fairlane.catalogue.selectors import published_item
+from fairlane.catalogue.schema import Bilingual
+from fairlane.catalogue.selectors import published_item, published_items
 from fairlane.core.masking import mask_name
 from fairlane.core.pii import mask_text
 
@@ -74,24 +76,35 @@ class ApplicationView:
         return self.application.reference
 
 
-def item_name(item_code: str) -> str:
-    published = published_item(item_code)
-    if published is None:
-        return item_code
-    name = published.item.name
+def _in_language(name: Bilingual) -> str:
     return name.en if (get_language() or "").startswith("en") else name.zh
 
 
-def application_view(application: Application) -> ApplicationView:
+def item_name(item_code: str) -> str:
+    published = published_item(item_code)
+    return _in_language(published.item.name) if published is not None else item_code
+
+
+def application_view(application: Application, names: Mapping[str, str] | None = None) -> ApplicationView:
+    """What a page shows of `application`; `names` (item code -> name) saves a catalogue
+    query per row when a page lists many."""
     status = Status(application.status)
     return ApplicationView(
         application=application,
-        item_name=item_name(application.item_code),
+        item_name=names.get(application.item_code, application.item_code)
+        if names is not None
+        else item_name(application.item_code),
         status_label=str(status.label),
         meaning=str(MEANING[status]),
         overdue=rules.is_overdue(status=status, due_on=application.due_on, today=timezone.localdate()),
         due_on=application.due_on,
     )
+
+
+def application_views(applications: Iterable[Application]) -> list[ApplicationView]:
+    """Rows of a list page: the catalogue is read once for all of them."""
+    names = {published.item.code: _in_language(published.item.name) for published in published_items()}
+    return [application_view(application, names) for application in applications]
 
 
 def timeline_steps(application: Application) -> list[Step]:

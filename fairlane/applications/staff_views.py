@@ -20,7 +20,7 @@ from fairlane.applications.forms import NoteForm, ReasonForm, ReassignForm, Trac
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.materials import materials_of
 from fairlane.applications.models import Application, ApplicationStatus, RectificationTask, StaffAvailability
-from fairlane.applications.presenters import application_view, form_rows, timeline_steps
+from fairlane.applications.presenters import application_view, application_views, form_rows, timeline_steps
 from fairlane.applications.selectors import (
     access_application_for_staff,
     access_rectification,
@@ -71,8 +71,8 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     availability = StaffAvailability.objects.filter(user=user).first()
     context = {
-        "mine": [application_view(application) for application in work_queue(user)],
-        "office": [application_view(application) for application in office_queue(user)[:200]],
+        "mine": application_views(work_queue(user)),
+        "office": application_views(office_queue(user)[:200]),
         "available": availability is None or availability.available,
         "takes_cases": user.role
         in assignment.POOLS[assignment.Stage.ACCEPTANCE] | assignment.POOLS[assignment.Stage.REVIEW],

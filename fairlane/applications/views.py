@@ -19,7 +19,13 @@ from fairlane.applications.handlers import handler_for
 from fairlane.applications.handlers.base import Handler, VehicleForm, form_input
 from fairlane.applications.materials import materials_of
 from fairlane.applications.models import Application, ApplicationStatus, MaterialKind
-from fairlane.applications.presenters import PATH, application_view, item_name, timeline_steps
+from fairlane.applications.presenters import (
+    PATH,
+    application_view,
+    application_views,
+    item_name,
+    timeline_steps,
+)
 from fairlane.applications.selectors import access_application, my_applications
 from fairlane.catalogue.selectors import published_item
 from fairlane.core.errors import ApiError, NotFound
@@ -50,7 +56,7 @@ def _back(application: Application) -> HttpResponse:
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    rows = [application_view(application) for application in my_applications(user)]
+    rows = application_views(my_applications(user))
     return no_store(render(request, "applications/list.html", {"rows": rows}))
 
 
