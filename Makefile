@@ -44,6 +44,7 @@ test: check pytest ## Everything CI runs
 
 bench: install ## Benchmarks, each as a ratio against a baseline measured in the same run
 	$(PY) -m bench
+	BENCH_PG_URL=$(PG_URL:/fairlane=/postgres) $(PY) bench/crowd.py
 
 clean: ## Remove the environment and local data
 	rm -rf $(VENV) var

@@ -18,7 +18,11 @@ from fairlane.accounts.api_auth import BearerToken
 from fairlane.agencies.api import router as agencies_router
 from fairlane.applications.api import router as applications_router
 from fairlane.bookings.api import router as bookings_router
+from fairlane.bookings.appeal_api import router as appeals_router
 from fairlane.bookings.batch_api import router as batches_router
+from fairlane.bookings.exam_api import router as exams_router
+from fairlane.bookings.hall_api import router as hall_router
+from fairlane.bookings.monitoring_api import router as monitoring_router
 from fairlane.catalogue.announcements.api import router as announcements_router
 from fairlane.catalogue.api import router as catalogue_router
 from fairlane.catalogue.directory.api import router as offices_router
@@ -42,6 +46,10 @@ api.add_router("/offices", offices_router)
 api.add_router("/announcements", announcements_router)
 api.add_router("/applications", applications_router)
 api.add_router("/bookings/batches", batches_router)
+api.add_router("/bookings/exams", exams_router)
+api.add_router("/bookings/appeals", appeals_router)
+api.add_router("/hall", hall_router)
+api.add_router("/monitoring", monitoring_router)
 api.add_router("/bookings", bookings_router)
 api.add_router("/payments", payments_router)
 api.add_router("/notifications", notifications_router)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fairlane.core.middleware.RequestContextMiddleware",
+    # Near the top, so it sees the final answer of every booking request (CSRF refusals too).
+    "fairlane.bookings.monitoring.BookingRequestCounterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fairlane.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -12,7 +12,17 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from fairlane.bookings.models import Batch, BookableService, Booking, BookingRequest, Slot, Strike
+from fairlane.bookings.models import (
+    Batch,
+    BookableService,
+    Booking,
+    BookingRequest,
+    ExamSitting,
+    Slot,
+    Strike,
+    StrikeAppeal,
+    Ticket,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -63,6 +73,26 @@ class BookingAdmin(ReadOnlyAdmin):
 
 @admin.register(Strike)
 class StrikeAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "person", "booking", "kind", "at")
+    list_display = ("pk", "person", "booking", "kind", "at", "voided_at")
     list_filter = ("kind",)
     list_select_related = ("person",)
+
+
+@admin.register(StrikeAppeal)
+class StrikeAppealAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "strike", "status", "sent_at", "decided_at")
+    list_filter = ("status",)
+
+
+@admin.register(ExamSitting)
+class ExamSittingAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "booking", "subject", "outcome", "sat_at")
+    list_filter = ("subject", "outcome")
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    # Tickets carry no personal data: a walk-in's ID number is checked, never stored.
+    list_display = ("code", "office", "day", "status", "counter", "issued_at", "called_at", "finished_at")
+    list_filter = ("status", "day")
+    list_select_related = ("office",)

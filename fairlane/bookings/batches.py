@@ -15,20 +15,21 @@ import hmac
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
 from fairlane.bookings import lottery, policy, rules
-from fairlane.bookings.limits import limit_hit
+from fairlane.bookings.exams import exam_request_check
+from fairlane.bookings.limits import limit_hit, window_booking_limit_check
 from fairlane.bookings.models import (
     Batch,
     BatchStatus,
@@ -232,11 +233,14 @@ def _requester_check(actor: User, batch: Batch, now: datetime) -> None:
         raise ApiError(
             "barred",
             _(
-                "After repeated no-shows or misuse you may not book until %(day)s. You can appeal at the office."
+                "After repeated no-shows or misuse you may not book until %(day)s. "
+                "You can appeal a strike on your strikes page."
             )
             % {"day": timezone.localdate(until).isoformat()},
             status=403,
         )
+
+    window_booking_limit_check(actor, batch.service, now)
     if BookingRequest.objects.filter(batch=batch, person=actor).exists():
         raise Conflict(
             "already_requested", _("You already sent a request for this batch. One is all it takes.")
@@ -256,19 +260,15 @@ def booking_request_submit(
     actor: User,
     batch: Batch,
     preferences: Sequence[int],
-    ranking_time: datetime | None = None,
-    priority: bool = False,
 ) -> BookingRequest:
     """The actor's own request in `batch`: one to three of its slots, best first, while
     the window is open. One request per person per batch (the database's unique constraint
     backs the check); none for a person who holds an active booking of the service or is
     barred. The request gets a random pseudonym, which is all that is ever published.
 
-    `ranking_time` (排序时间) and `priority` apply to exams only and must come from the
-    learner's records, never from what the person typed; callers without those records
-    leave them out."""
-    if batch.service.kind != ServiceKind.EXAM and (ranking_time is not None or priority):
-        raise ValueError("a ranking time or priority applies to exam batches only")
+    For exams the person must be a learner whom the exam booking rules allow to ask for
+    these slots (`exams.exam_request_check`); the ranking time (排序时间) and priority come
+    from their records only, never from what anyone typed."""
     limit_hit(REQUEST_PER_HOUR, actor)
     # The lock orders requests against the allocation: none slips in once it has read them.
     batch = Batch.objects.select_for_update(of=("self",)).select_related("service__office").get(pk=batch.pk)
@@ -282,6 +282,15 @@ def booking_request_submit(
     errors = _preference_errors(batch, preferences)
     if errors:
         raise _invalid(errors)
+    ranking_time, priority = None, False
+    if batch.service.kind == ServiceKind.EXAM:
+        days = {
+            timezone.localdate(starts)
+            for starts in Slot.objects.filter(pk__in=preferences).values_list("starts_at", flat=True)
+        }
+        ranking_time, priority = exam_request_check(
+            person=actor, service=batch.service, slot_days=days, now=now
+        )
     request = BookingRequest.objects.create(
         batch=batch,
         person=actor,
@@ -319,12 +328,29 @@ def _rule_request(request: BookingRequest) -> rules.Request:
     )
 
 
+def _at_window_limit(people: list[int], now: datetime) -> set[int]:
+    """Of `people`, those who made `policy.WINDOW_BOOKINGS_PER_PERIOD` window appointments in
+    the rolling period up to `now` — e.g. by winning places in other batches since they sent
+    their request here."""
+    since = now - timedelta(days=policy.WINDOW_BOOKING_PERIOD_DAYS)
+    counts = (
+        Booking.objects.filter(
+            person_id__in=people, service__kind=ServiceKind.WINDOW, created_at__gt=since, created_at__lte=now
+        )
+        .values("person_id")
+        .annotate(made=Count("pk"))
+        .filter(made__gte=policy.WINDOW_BOOKINGS_PER_PERIOD)
+    )
+    return {row["person_id"] for row in counts}
+
+
 @transaction.atomic
 def batch_allocate(*, batch: Batch, now: datetime) -> Batch:
     """Run the batch's allocation once its window has closed; a second run changes nothing.
 
     The inputs are all its requests, except those of people who meanwhile got a booking of
-    the service (published as `withdrawn`), and the places left in each slot (capacity -
+    the service — for exams, of the subject at any office — or reached the rolling limit of
+    window appointments (published as `withdrawn`), and the places left in each slot (capacity -
     booked). Books each winner, reveals the seed and publishes the record
     (`lottery.published_data`)."""
     batch = Batch.objects.select_for_update(of=("self",)).select_related("service__office").get(pk=batch.pk)
@@ -336,14 +362,24 @@ def batch_allocate(*, batch: Batch, now: datetime) -> Batch:
     slots = list(Slot.objects.select_for_update(of=("self",)).filter(batch=batch).order_by("pk"))
     capacities = {slot.pk: max(0, slot.capacity - slot.booked) for slot in slots}
     requests = list(batch.requests.select_related("person").order_by("pk"))
-    holders = set(
-        Booking.objects.filter(
-            service=service, status=BookingStatus.ACTIVE, person_id__in=[r.person_id for r in requests]
-        ).values_list("person_id", flat=True)
+    ranked = service.kind == ServiceKind.EXAM
+    # An exam seat of the same subject at any office counts: a learner who requested in two
+    # offices' batches keeps the seat they got first and drops out of the other lottery.
+    same_service = (
+        Q(service__exam_subject=service.exam_subject, service__kind=ServiceKind.EXAM)
+        if ranked
+        else Q(service=service)
     )
+    people = [r.person_id for r in requests]
+    holders = set(
+        Booking.objects.filter(same_service, status=BookingStatus.ACTIVE, person_id__in=people).values_list(
+            "person_id", flat=True
+        )
+    )
+    if not ranked:  # and those who reached the rolling limit of window appointments meanwhile
+        holders |= _at_window_limit(people, now)
     taking_part = [request for request in requests if request.person_id not in holders]
     inputs = [_rule_request(request) for request in taking_part]
-    ranked = service.kind == ServiceKind.EXAM
     seed = secret_seed(batch)
     entropy = lottery.entropy_of(inputs)
     assignment = rules.allocate(inputs, capacities, lottery.final_seed(seed, entropy), ranked=ranked)

@@ -22,21 +22,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
-from fairlane.bookings import policy
-from fairlane.bookings.limits import BOOK_PER_HOUR, CANCEL_PER_HOUR, limit_hit
+from fairlane.bookings import exams, policy  # the module: exams.py imports this one in turn
+from fairlane.bookings.limits import BOOK_PER_HOUR, CANCEL_PER_HOUR, limit_hit, window_booking_limit_check
 from fairlane.bookings.models import (
     BatchStatus,
     Booking,
     BookingStatus,
+    ServiceKind,
     Slot,
     Strike,
     StrikeKind,
 )
-from fairlane.bookings.selectors import held_back_count, is_office_booking_staff, person_barred_until
+from fairlane.bookings.selectors import (
+    held_back_count,
+    is_office_booking_staff,
+    person_barred_until,
+    strikes_counting,
+)
 from fairlane.core.audit import AuditAction, audit_record
 from fairlane.core.errors import ApiError, Conflict, InvalidInput, NotFound
+from fairlane.notifications.kinds import NotificationKind
+from fairlane.notifications.services import notification_send
 
 REASON_MAX_LENGTH = 200  # the audit trail keeps a reason of at most 200 characters
+STRIKES_PAGE = "/bookings/strikes/"  # appeals:mine, where a person sees and appeals their strikes
 # Strikes staff record by hand; a no-show is recorded by `booking_no_show`.
 STRIKES_BY_HAND = frozenset({StrikeKind.OUTSIDE_TIME, StrikeKind.NOT_THE_PERSON})
 
@@ -58,7 +67,7 @@ def _person_check(actor: User, person: User) -> None:
             "barred",
             _(
                 "After repeated no-shows or misuse you may not book until %(day)s. "
-                "You can appeal at the office."
+                "You can appeal a strike on your strikes page."
             )
             % {"day": timezone.localdate(until).isoformat()},
             status=403,
@@ -99,8 +108,13 @@ def booking_make(*, actor: User, slot: Slot, person: User | None = None) -> Book
     )
     _slot_check(slot, now)
     service = slot.service
+    window_booking_limit_check(person, service, now)
     if Booking.objects.filter(person=person, service=service, status=BookingStatus.ACTIVE).exists():
         raise _already_booked()
+    if service.kind == ServiceKind.EXAM:  # a leftover exam seat follows the exam booking rules
+        exams.exam_request_check(
+            person=person, service=service, slot_days=[timezone.localdate(slot.starts_at)], now=now
+        )
     # Read after the lock: a cancellation committed meanwhile is counted.
     free = slot.capacity - held_back_count(slot)
     taken = Slot.objects.filter(pk=slot.pk, booked__lt=free).update(booked=F("booked") + 1)
@@ -189,7 +203,19 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Bookin
         reason=reason,
         changes={"status": (BookingStatus.ACTIVE, BookingStatus.CANCELLED)},
     )
+    notification_send(
+        recipient=booking.person,
+        kind=NotificationKind.BOOKING_CANCELLED,
+        params={**slot_time_params(booking.slot), "booking_id": booking.pk, "by_office": not by_person},
+        link=f"/bookings/mine/{booking.pk}/",  # bookings:booking_detail
+    )
     return booking
+
+
+def slot_time_params(slot: Slot) -> dict[str, str | int]:
+    """The slot's local start as notification values: day, hour and two-digit minute."""
+    starts = timezone.localtime(slot.starts_at)
+    return {"day": starts.date().isoformat(), "hour": starts.hour, "minute": f"{starts.minute:02d}"}
 
 
 def _staff_check(actor: User, booking: Booking) -> None:
@@ -265,5 +291,18 @@ def _strike_add(*, actor: User, booking: Booking, kind: StrikeKind, reason: str)
             "kind": (None, kind),
             "barred_until": (None, until.astimezone(UTC).isoformat() if until else None),
         },
+    )
+    notification_send(
+        recipient=booking.person,
+        kind=NotificationKind.STRIKE_RECORDED,
+        params={
+            "booking_id": booking.pk,
+            "strike_kind": str(kind),
+            "strikes": strikes_counting(booking.person, now=now),
+            "limit": policy.STRIKES_TO_BAR,
+            "barred": until is not None,
+            "until": timezone.localdate(until).isoformat() if until else "-",
+        },
+        link=STRIKES_PAGE,
     )
     return strike

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
-from fairlane.bookings import policy
-from fairlane.bookings.models import BookableService, ServiceKind, Slot
+from fairlane.bookings import exam_sites, policy
+from fairlane.bookings.models import BookableService, ExamSite, ServiceKind, Slot
 from fairlane.bookings.policy import SlotSpec
 from fairlane.bookings.selectors import is_office_booking_staff
 from fairlane.core import workdays
@@ -26,7 +26,9 @@ def slots_publish(*, actor: User, service: BookableService, slots: Sequence[Slot
     """Publish `slots` — (starts_at, ends_at, capacity, site) each — of `service`, for
     booking staff of the service's office. All or none: on a working day after today,
     exam sessions at least 10 days ahead (L-DL 第52条), a capacity of at least one, and no
-    overlap with another slot at the same site. New slots belong to no batch."""
+    overlap with another slot at the same site. Exam sessions only at a registered exam
+    site of the office, and no day's sessions at a site beyond its day capacity (第54条,
+    see exam_sites). New slots belong to no batch."""
     if not is_office_booking_staff(actor, service.office_id):
         raise ApiError(
             "not_office_staff", _("Only booking staff of the service's office may publish slots."), status=403
@@ -35,13 +37,17 @@ def slots_publish(*, actor: User, service: BookableService, slots: Sequence[Slot
     service = BookableService.objects.select_for_update().select_related("office").get(pk=service.pk)
     specs = [_spec(index, spec) for index, spec in enumerate(slots)]
     now = timezone.now()
+    exam = service.kind == ServiceKind.EXAM
     errors = policy.slot_errors(
         specs,
         existing=_published_near(service, specs),
         now=now,
-        exam=service.kind == ServiceKind.EXAM,
+        exam=exam,
         working_day=workdays.is_office_working_day,
     )
+    if exam:
+        # the errors above about a session win over those of its site
+        errors = {**_site_errors(service, specs), **errors}
     if errors:
         raise InvalidInput("invalid", _("Some fields are not valid."), errors)
     try:
@@ -73,6 +79,25 @@ def slots_publish(*, actor: User, service: BookableService, slots: Sequence[Slot
         },
     )
     return created
+
+
+def _site_errors(service: BookableService, specs: list[SlotSpec]) -> dict[str, str]:
+    """The office's exam sites, locked so that two publishers (of any exam subject) cannot
+    both fill a site's last places of a day, checked against the new sessions."""
+    sites = list(ExamSite.objects.select_for_update().filter(office_id=service.office_id).order_by("pk"))
+    days = sorted(
+        {
+            timezone.localdate(spec.starts_at)
+            for spec in specs
+            if isinstance(spec.starts_at, datetime) and timezone.is_aware(spec.starts_at)
+        }
+    )
+    published = exam_sites.published_sessions(
+        service.office_id, sites=[site.name for site in sites], days=days
+    )
+    return policy.exam_site_errors(
+        specs, published=published, sites=[exam_sites.site_quota(site) for site in sites]
+    )
 
 
 def _spec(index: int, value: SlotSpec | tuple) -> SlotSpec:

@@ -37,6 +37,8 @@ class BookableService(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=ServiceKind.choices)
     item_code = models.CharField(_("service item"), max_length=32, blank=True)  # window appointments
     exam_subject = models.CharField(_("exam subject"), max_length=1, choices=ExamSubject.choices, blank=True)
+    # The letter of this service's queue tickets in the hall (A023); blank: no tickets.
+    queue_letter = models.CharField(_("ticket letter"), max_length=1, blank=True)
 
     class Meta:
         verbose_name = _("bookable service")
@@ -98,6 +100,35 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"batch #{self.pk}"
+
+
+class ExamSite(models.Model):
+    """An exam site of an office and its approved daily exam capacity (L-DL 第54条: the office
+    sets each site's and each examiner's maximum daily number of exams, from its grounds,
+    equipment, cars and examiners). Exam sessions are published only at a registered site,
+    and a day's sessions at a site never add up to more than it can examine; the capacities
+    are public (第52条)."""
+
+    office = models.ForeignKey("registry.Office", on_delete=models.PROTECT, related_name="exam_sites")
+    name = models.CharField(_("exam site"), max_length=80)
+    site_daily_quota = models.PositiveIntegerField(_("most exams a day at the site"))
+    examiners = models.PositiveSmallIntegerField(_("examiners on duty"))
+    examiner_daily_quota = models.PositiveSmallIntegerField(_("most exams a day per examiner"))
+
+    class Meta:
+        verbose_name = _("exam site")
+        verbose_name_plural = _("exam sites")
+        ordering: ClassVar = ["office", "name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["office", "name"], name="exam_site_unique_name"),
+            models.CheckConstraint(
+                condition=Q(site_daily_quota__gte=1, examiners__gte=1, examiner_daily_quota__gte=1),
+                name="exam_site_quotas_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Slot(models.Model):
@@ -178,6 +209,7 @@ class Booking(models.Model):
     )
     created_at = models.DateTimeField(_("booked"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)  # cancelled, checked in or missed
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)  # the day before
 
     class Meta:
         verbose_name = _("booking")
@@ -208,6 +240,8 @@ class Strike(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="strikes")
     kind = models.CharField(_("kind"), max_length=16, choices=StrikeKind.choices)
     at = models.DateTimeField(_("when"))
+    # Set when an appeal against the strike was upheld: a voided strike no longer counts.
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("strike")
@@ -216,3 +250,136 @@ class Strike(models.Model):
 
     def __str__(self) -> str:
         return f"strike #{self.pk}"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")  # sent by the person; staff decide
+    UPHELD = "upheld", _("Upheld: the strike is voided")
+    REJECTED = "rejected", _("Rejected: the strike stands")
+
+
+class StrikeAppeal(models.Model):
+    """A person's appeal against one of their strikes, decided by office staff with a reason."""
+
+    strike = models.ForeignKey(Strike, on_delete=models.PROTECT, related_name="appeals")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    grounds = models.TextField(_("grounds"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("strike appeal")
+        verbose_name_plural = _("strike appeals")
+        ordering: ClassVar = ["-sent_at", "-pk"]
+        constraints: ClassVar = [
+            # One appeal waiting per strike at a time.
+            models.UniqueConstraint(
+                fields=["strike"], condition=Q(status="pending"), name="one_pending_appeal_per_strike"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="appeal_decided_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal #{self.pk}"
+
+
+class ExamOutcome(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")  # failed the test and its retest, or did not take the retest
+    ABSENT = "absent", _("Did not come: counts as failed")  # L-DL 第46条
+
+
+class ExamSitting(models.Model):
+    """The result of an exam booking, recorded by the examination staff. Exam booking rules
+    (the wait after a fail, at most five bookings per driving test) read these."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="sitting")
+    learner = models.ForeignKey("registry.LearnerRecord", on_delete=models.PROTECT, related_name="sittings")
+    subject = models.CharField(_("exam subject"), max_length=1, choices=ExamSubject.choices)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=ExamOutcome.choices)
+    sat_at = models.DateTimeField(_("exam time"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        verbose_name = _("exam sitting")
+        verbose_name_plural = _("exam sittings")
+        ordering: ClassVar = ["-sat_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"exam sitting #{self.pk}"
+
+
+class WalkInReason(models.TextChoices):
+    """Who may come without a booking (the office serves them at the window the same day)."""
+
+    ELDERLY = "elderly", _("Aged 60 or over")
+    DISABLED = "disabled", _("Person with a disability")
+    NO_SMARTPHONE = "no_smartphone", _("Cannot use a smartphone or the internet")
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")  # issued at check-in, not yet called
+    CALLED = "called", _("Called")  # shown on the call screen for a counter; may be recalled
+    DONE = "done", _("Served")  # the clerk finished the business
+    SKIPPED = "skipped", _("Skipped")  # did not come to the counter when called
+
+
+class Ticket(models.Model):
+    """A queue ticket in the hall (A023): issued at check-in for a booking, or to a walk-in
+    who is exempt from booking. Its times measure waiting and service, which feed the
+    office's published wait estimate."""
+
+    office = models.ForeignKey("registry.Office", on_delete=models.PROTECT, related_name="tickets")
+    service = models.ForeignKey(BookableService, on_delete=models.PROTECT, related_name="tickets")
+    day = models.DateField(_("day"))
+    number = models.PositiveIntegerField(_("number"))
+    code = models.CharField(_("ticket"), max_length=8)  # queue letter + number, e.g. "A023"
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
+    )
+    walk_in_reason = models.CharField(
+        _("walk-in because"), max_length=16, choices=WalkInReason.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    counter = models.CharField(_("counter"), max_length=20, blank=True)  # where it was last called to
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    called_at = models.DateTimeField(_("first called"), null=True, blank=True)
+    last_called_at = models.DateTimeField(_("last called"), null=True, blank=True)
+    calls = models.PositiveSmallIntegerField(_("times called"), default=0)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)  # served or skipped
+
+    class Meta:
+        verbose_name = _("queue ticket")
+        verbose_name_plural = _("queue tickets")
+        ordering: ClassVar = ["day", "issued_at", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["service", "day", "number"], name="ticket_number_unique"),
+            models.UniqueConstraint(fields=["office", "day", "code"], name="ticket_code_unique"),
+            # A ticket is for a booking or for an exempt walk-in, never both or neither.
+            models.CheckConstraint(
+                condition=(Q(booking__isnull=False) & Q(walk_in_reason=""))
+                | (Q(booking__isnull=True) & ~Q(walk_in_reason="")),
+                name="ticket_booking_or_walk_in",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -16,6 +16,7 @@ from fairlane.bookings.models import (
     BookableService,
     Booking,
     BookingStatus,
+    ServiceKind,
     Slot,
     Strike,
 )
@@ -133,4 +134,26 @@ def my_bookings(user: User) -> QuerySet[Booking]:
 def person_barred_until(person: User, *, now: datetime | None = None) -> datetime | None:
     """When the person's bar on booking ends, or None when they may book."""
     now = now or timezone.now()
-    return policy.barred_until(Strike.objects.filter(person=person).values_list("at", flat=True), now)
+    counting = Strike.objects.filter(person=person, voided_at__isnull=True)  # an upheld appeal voids one
+    return policy.barred_until(counting.values_list("at", flat=True), now)
+
+
+def strikes_counting(person: User, *, now: datetime | None = None) -> int:
+    """The person's strikes that count towards a bar now: not voided, within the window."""
+    now = now or timezone.now()
+    since = now - timedelta(days=policy.STRIKE_WINDOW_DAYS)
+    return Strike.objects.filter(person=person, voided_at__isnull=True, at__gt=since, at__lte=now).count()
+
+
+def window_booking_limit_until(person: User, *, now: datetime | None = None) -> datetime | None:
+    """When the person may make a window appointment again under the rolling limit
+    (`policy.booking_limit_until`), or None when they may now. Counts every window booking
+    made in the period, immediate or won in a batch, cancelled ones included."""
+    now = now or timezone.now()
+    since = now - timedelta(days=policy.WINDOW_BOOKING_PERIOD_DAYS)
+    made = Booking.objects.filter(
+        person=person, service__kind=ServiceKind.WINDOW, created_at__gt=since, created_at__lte=now
+    ).values_list("created_at", flat=True)
+    return policy.booking_limit_until(
+        made, now, most=policy.WINDOW_BOOKINGS_PER_PERIOD, period_days=policy.WINDOW_BOOKING_PERIOD_DAYS
+    )

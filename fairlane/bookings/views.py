@@ -22,9 +22,13 @@ from fairlane.bookings.batches import Phase
 from fairlane.bookings.models import Batch, BatchStatus, Slot
 from fairlane.bookings.verification import published_check
 from fairlane.core.errors import ApiError, NotFound
+from fairlane.core.pow import pow_challenge, pow_verify
 from fairlane.web.http import form_add_api_error, no_store, signed_in_user
 
 LIST_MAX = 200
+# The proof of work asked of the web request form (not of the API: see
+# docs/decisions/0004-proof-of-work-on-the-request-form.md).
+POW_PURPOSE = "batch-request"
 REQUESTS_PER_PAGE = 200
 
 PHASE_LABELS = {
@@ -171,6 +175,12 @@ class RequestForm(forms.Form):
         return [slot for slot in chosen if slot is not None]
 
 
+@require_GET
+def pow_challenge_json(request: HttpRequest) -> JsonResponse:
+    """A fresh challenge for the request form, fetched by pow.js when the user sends it."""
+    return no_store(JsonResponse(pow_challenge(POW_PURPOSE).as_dict()))  # type: ignore[return-value]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def batch_request(request: HttpRequest, batch_id: int) -> HttpResponse:
@@ -186,7 +196,18 @@ def batch_request(request: HttpRequest, batch_id: int) -> HttpResponse:
     form = RequestForm(request.POST or None, slots=slots)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        # Checked first, and used up even if the form has other errors: each send is solved anew.
+        if not pow_verify(request.POST.get("pow", ""), POW_PURPOSE):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "We could not check that this request was sent from a browser. Send it again; "
+                    "the form needs JavaScript. You can also use the API, or the office's phone or window."
+                ),
+            )
+            status = 400
+        elif form.is_valid():
             try:
                 submitted = batches.booking_request_submit(
                     actor=user, batch=batch, preferences=form.preferences()
@@ -206,5 +227,10 @@ def batch_request(request: HttpRequest, batch_id: int) -> HttpResponse:
                 return redirect("bookings:batch_detail", batch.pk)
         else:
             status = 422
-    context = {"batch": batch, "service": batches.service_label(batch.service), "form": form}
+    context = {
+        "batch": batch,
+        "service": batches.service_label(batch.service),
+        "form": form,
+        "pow_challenge": pow_challenge(POW_PURPOSE).as_json(),
+    }
     return no_store(render(request, "bookings/batch_request.html", context, status=status))

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from fairlane.applications.handlers import handler_for
+from fairlane.bookings.models import BookableService, ServiceKind
 from fairlane.catalogue import rules
 from fairlane.catalogue.diagram import steps_svg
 from fairlane.catalogue.office_settings.selectors import values_at_every_office
@@ -54,6 +55,8 @@ def catalogue_guide(request: HttpRequest, code: str) -> HttpResponse:
         "office_values": values_at_every_office(published.item),
         # "Start now": the online application, for the items handled as one.
         "apply_online": handler_for(code) is not None,
+        # ...and booking a visit, for the items some office takes window appointments for.
+        "book_visit": BookableService.objects.filter(kind=ServiceKind.WINDOW, item_code=code).exists(),
     }
     return render(request, "catalogue/guide.html", context)
 

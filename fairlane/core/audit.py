@@ -105,6 +105,20 @@ class AuditAction(IntEnum):
     BOOKING_CHECKED_IN = 707
     BOOKING_MISSED = 708  # no-show recorded
     STRIKE_RECORDED = 709
+    # 710–719 exams
+    LEARNER_RECORD_OPENED = 710  # an application for a first licence or an added class accepted
+    LEARNER_PERMIT_ISSUED = 711  # 学习驾驶证明, after the theory test
+    EXAM_RESULT_RECORDED = 712  # passed, failed or absent, for an exam booking
+    EXAM_SITE_SAVED = 713  # an exam site registered, or its daily quotas changed (第54条)
+    # 720–729 the hall on the visit day
+    # (a checked-in booking's ticket is recorded with BOOKING_CHECKED_IN)
+    WALK_IN_ADMITTED = 721  # a ticket without a booking, for a person exempt from booking
+    TICKET_CALLED = 722  # called to a counter (again: a recall)
+    TICKET_SKIPPED = 723  # did not come when called
+    TICKET_DONE = 724  # served
+    # 730–739 strikes and appeals
+    STRIKE_APPEALED = 730
+    STRIKE_APPEAL_DECIDED = 731  # upheld (the strike is voided) or rejected, with a reason
     # 900–999 integrity and office configuration
     AUDIT_CHAIN_VERIFIED = 901
     WORKING_CALENDAR_CHANGED = 902  # a holiday or a working weekend day set or removed

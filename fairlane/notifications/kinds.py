@@ -33,6 +33,11 @@ class NotificationKind(models.TextChoices):
     RECTIFICATION_OPENED = "rectification_opened", _("Rectification opened")  # to the office's staff
     BOOKING_REQUESTED = "booking_requested", _("Booking request received")  # to the requester
     BOOKING_RESULT = "booking_result", _("Booking lottery result")  # to each requester of a batch
+    STRIKE_RECORDED = "strike_recorded", _("Strike recorded")  # to the person, with how to appeal
+    APPEAL_DECIDED = "appeal_decided", _("Strike appeal decided")  # to the person who appealed
+    BOOKING_REMINDER = "booking_reminder", _("Booking reminder")  # to the person, the day before
+    BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")  # to the person, whoever cancelled
+    EXAM_RESULT = "exam_result", _("Exam result")  # to the learner, once staff recorded it
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,29 @@ _REFUND_REFUSED: Final = Texts(
     ),
 )
 
+# Exam results: `subject` is an ExamSubject value ("4" is the safe and civil driving
+# test, 科目四 as learners call it), `outcome` an ExamOutcome value.
+_EXAM_PASSED: Final = Texts(
+    title=_("Exam passed: subject %(subject)s"),
+    body=_("You passed subject %(subject)s. Your learner page shows what you can book next."),
+    sms=_("[fairlane] You passed subject %(subject)s. Sign in to see what you can book next."),
+)
+_EXAM_FAILED: Final = Texts(
+    title=_("Exam not passed: subject %(subject)s"),
+    body=_(
+        "You did not pass subject %(subject)s this time. Your learner page shows when you can book it again."
+    ),
+    sms=_("[fairlane] You did not pass subject %(subject)s. Sign in to see when you can book again."),
+)
+_EXAM_ABSENT: Final = Texts(
+    title=_("Exam missed: subject %(subject)s"),
+    body=_(
+        "You did not come to your exam of subject %(subject)s: it counts as not passed, and the "
+        "booking earned a strike. Your learner page shows when you can book it again."
+    ),
+    sms=_("[fairlane] You missed your exam of subject %(subject)s: it counts as not passed."),
+)
+
 _PLACE_WON: Final = Texts(
     title=_("You have a place"),
     body=_(
@@ -82,6 +110,93 @@ _PLACE_NOT_WON: Final = Texts(
         "next batch, and places left over can be booked directly until the day before."
     ),
     sms=_("[fairlane] Batch %(batch_id)s: no place this time. You can ask again in the next batch."),
+)
+
+# Strikes: the title says what the strike is for, the body whether it bars booking. Keyed
+# by StrikeKind values (kinds.py stays free of the bookings app).
+_STRIKE_TITLES: Final[dict[str, Promise]] = {
+    "no_show": _("Strike: you did not come to your booking"),
+    "outside_time": _("Strike: you came outside your booked time"),
+    "not_the_person": _("Strike: a booking made in someone else's name"),
+}
+_STRIKE_BODY: Final = _(
+    "A strike was recorded on your booking %(booking_id)s. Strikes that count now: %(strikes)s; "
+    "%(limit)s within a year bar booking. If you think it is wrong, you can appeal it on your "
+    "strikes page."
+)
+_STRIKE_BODY_BARRED: Final = _(
+    "A strike was recorded on your booking %(booking_id)s. Strikes that count now: %(strikes)s, so "
+    "you may not book until %(until)s. If you think a strike is wrong, you can appeal it on your "
+    "strikes page: an upheld appeal lifts the bar at once."
+)
+_STRIKE_SMS: Final = _(
+    "[fairlane] A strike was recorded on booking %(booking_id)s. Sign in to see why or to appeal."
+)
+_STRIKE_SMS_BARRED: Final = _(
+    "[fairlane] A strike was recorded on booking %(booking_id)s; you may not book until %(until)s. Sign in to appeal."
+)
+
+
+def _strike_texts(params: Mapping[str, Any]) -> Texts:
+    barred = bool(params.get("barred"))
+    return Texts(
+        title=_STRIKE_TITLES.get(str(params.get("strike_kind")), _("Strike recorded")),
+        body=_STRIKE_BODY_BARRED if barred else _STRIKE_BODY,
+        sms=_STRIKE_SMS_BARRED if barred else _STRIKE_SMS,
+    )
+
+
+_APPEAL_UPHELD: Final = Texts(
+    title=_("Appeal upheld"),
+    body=_(
+        "Your appeal against the strike on booking %(booking_id)s was upheld: the strike no longer "
+        "counts, and any bar on booking it caused is lifted."
+    ),
+    sms=_("[fairlane] Your appeal on booking %(booking_id)s was upheld: the strike no longer counts."),
+)
+_APPEAL_REJECTED: Final = Texts(
+    title=_("Appeal rejected"),
+    body=_(
+        "Your appeal against the strike on booking %(booking_id)s was rejected: the strike stands. "
+        "Your strikes page shows the office's reason."
+    ),
+    sms=_("[fairlane] Your appeal on booking %(booking_id)s was rejected. Sign in to see why."),
+)
+
+# Times in booking messages: `hour` a number and `minute` two digits, so they read 9:05.
+_REMINDER_WINDOW: Final = Texts(
+    title=_("Reminder: %(item)s tomorrow"),
+    body=_(
+        "Your booking %(booking_id)s for %(item)s is tomorrow, %(day)s at %(hour)s:%(minute)s. Bring "
+        "your ID card. If you cannot come, cancel it today: a booking missed without cancelling is a strike."
+    ),
+    sms=_("[fairlane] Reminder: %(item)s tomorrow %(day)s %(hour)s:%(minute)s. Cannot come? Cancel today."),
+)
+_REMINDER_EXAM: Final = Texts(
+    title=_("Reminder: your driving test tomorrow"),
+    body=_(
+        "Your driving test, booking %(booking_id)s, is tomorrow, %(day)s at %(hour)s:%(minute)s. Bring "
+        "your ID card. If you cannot come, cancel it today: a test missed counts as failed."
+    ),
+    sms=_(
+        "[fairlane] Reminder: driving test tomorrow %(day)s %(hour)s:%(minute)s. Cannot come? Cancel today."
+    ),
+)
+_CANCELLED_BY_PERSON: Final = Texts(
+    title=_("Booking cancelled"),
+    body=_(
+        "Your booking %(booking_id)s for %(day)s at %(hour)s:%(minute)s is cancelled. The place goes "
+        "into the next booking batch."
+    ),
+    sms=_("[fairlane] Your booking %(booking_id)s for %(day)s %(hour)s:%(minute)s is cancelled."),
+)
+_CANCELLED_BY_OFFICE: Final = Texts(
+    title=_("The office cancelled your booking"),
+    body=_(
+        "The office cancelled your booking %(booking_id)s for %(day)s at %(hour)s:%(minute)s. This is "
+        "not a strike against you, and you may book another time."
+    ),
+    sms=_("[fairlane] The office cancelled your booking %(booking_id)s for %(day)s %(hour)s:%(minute)s."),
 )
 
 # Keyed by the kind's value: a NotificationKind member is that string.
@@ -174,6 +289,38 @@ KINDS: Final[dict[str, KindSpec]] = {
     NotificationKind.BOOKING_RESULT: KindSpec(
         params={"batch_id": int, "won": bool},
         texts=lambda params: _PLACE_WON if params.get("won") else _PLACE_NOT_WON,
+    ),
+    NotificationKind.EXAM_RESULT: KindSpec(
+        params={"subject": str, "outcome": str},
+        texts=lambda params: {"passed": _EXAM_PASSED, "absent": _EXAM_ABSENT}.get(
+            str(params.get("outcome")), _EXAM_FAILED
+        ),
+    ),
+    NotificationKind.STRIKE_RECORDED: KindSpec(
+        # strike_kind: a StrikeKind value; strikes: how many count now; limit: how many bar;
+        # until: the day the bar ends (YYYY-MM-DD), "-" when not barred.
+        params={
+            "booking_id": int,
+            "strike_kind": str,
+            "strikes": int,
+            "limit": int,
+            "barred": bool,
+            "until": str,
+        },
+        texts=_strike_texts,
+    ),
+    NotificationKind.APPEAL_DECIDED: KindSpec(
+        params={"appeal_id": int, "booking_id": int, "upheld": bool},
+        texts=lambda params: _APPEAL_UPHELD if params.get("upheld") else _APPEAL_REJECTED,
+    ),
+    NotificationKind.BOOKING_REMINDER: KindSpec(
+        # item_code: the catalogue item of a window appointment ("exam-<subject>" for a test).
+        params={"booking_id": int, "item_code": str, "exam": bool, "day": str, "hour": int, "minute": str},
+        texts=lambda params: _REMINDER_EXAM if params.get("exam") else _REMINDER_WINDOW,
+    ),
+    NotificationKind.BOOKING_CANCELLED: KindSpec(
+        params={"booking_id": int, "day": str, "hour": int, "minute": str, "by_office": bool},
+        texts=lambda params: _CANCELLED_BY_OFFICE if params.get("by_office") else _CANCELLED_BY_PERSON,
     ),
 }
 

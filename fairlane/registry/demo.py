@@ -98,6 +98,8 @@ DEMO_PARTNERS: Final = (
     DemoAccount(Role.HOSPITAL, "13900000007", "周静"),
 )
 DEMO_ACCOUNTS: Final = (DEMO_CITIZEN, *DEMO_STAFF, *DEMO_PARTNERS)
+# A learner driver, made by the bookings demo (bookings/exam_demo.py) with their exam record.
+DEMO_LEARNER: Final = DemoAccount(Role.CITIZEN, "13800138010", "赵学员")
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ class _Seeder:
         self.today = today
         self.now = timezone.now()
         self.ids: set[str] = set()
-        self.phones: set[str] = {account.phone for account in DEMO_ACCOUNTS}
+        self.phones: set[str] = {account.phone for account in (*DEMO_ACCOUNTS, DEMO_LEARNER)}
         self.plates: set[str] = set()
         self.vins: set[str] = set()
         self.file_numbers: set[str] = set()
@@ -586,9 +588,10 @@ def demo_seed(*, citizens: int = DEFAULT_CITIZENS, seed: int = DEFAULT_SEED) -> 
 
 def demo_logins() -> list[DemoLogin]:
     """How to sign in as each demo account that exists, with the TOTP secret of staff."""
-    users = {user.phone: user for user in User.objects.filter(phone__in=[a.phone for a in DEMO_ACCOUNTS])}
+    accounts = (*DEMO_ACCOUNTS, DEMO_LEARNER)
+    users = {user.phone: user for user in User.objects.filter(phone__in=[a.phone for a in accounts])}
     logins = []
-    for account in DEMO_ACCOUNTS:
+    for account in accounts:
         user = users.get(account.phone)
         if user is None:
             continue

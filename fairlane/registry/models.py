@@ -258,3 +258,52 @@ class HealthCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"health certificate {self.serial}"
+
+
+class LearnerRecord(models.Model):
+    """A learner's file (学员档案): the accepted application for a first licence or an added
+    class, and the learner permit (学习驾驶证明) issued once the theory test is passed.
+
+    Keyed by ID number like the licences. Exam booking reads it: the acceptance time ranks
+    the first theory booking, the permit's dates decide when the driving tests may be booked
+    (L-DL 第43–44条) and which bookings are priority ones (less than 6 months left)."""
+
+    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
+    holder_name = models.CharField(_("name"), max_length=50)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="learners")
+    licence_class = models.CharField(_("class applied for"), max_length=3)  # one code, e.g. "C1"
+    # Adding a class to an automobile licence already held (增驾): the heavy-class wait for
+    # the road test is 30 days instead of 40 (L-DL 第44条第三项).
+    adds_class = models.BooleanField(_("adds a class to a licence held"), default=False)
+    accepted_at = models.DateTimeField(_("application accepted"))
+    permit_number = models.CharField(_("learner permit number"), max_length=20, blank=True)
+    permit_issued_on = models.DateField(_("learner permit issued"), null=True, blank=True)
+    permit_expires_on = models.DateField(_("learner permit valid until"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)  # licence issued or file ended
+
+    class Meta:
+        verbose_name = _("learner record")
+        verbose_name_plural = _("learner records")
+        ordering: ClassVar = ["-accepted_at", "-pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    permit_issued_on__isnull=True, permit_expires_on__isnull=True, permit_number=""
+                )
+                | models.Q(
+                    permit_issued_on__isnull=False,
+                    permit_expires_on__gt=models.F("permit_issued_on"),
+                )
+                & ~models.Q(permit_number=""),
+                name="learner_permit_complete",
+            ),
+            # One open file per person: a second application waits for the first to close.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_learner_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"learner record #{self.pk}"

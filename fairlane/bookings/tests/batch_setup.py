@@ -47,21 +47,9 @@ def opened(
     )
 
 
-def requested(
-    person: User,
-    batch: Batch,
-    preferences: Sequence[Slot],
-    *,
-    ranking_time: datetime | None = None,
-    priority: bool = False,
-) -> BookingRequest:
-    return booking_request_submit(
-        actor=person,
-        batch=batch,
-        preferences=[slot.pk for slot in preferences],
-        ranking_time=ranking_time,
-        priority=priority,
-    )
+def requested(person: User, batch: Batch, preferences: Sequence[Slot]) -> BookingRequest:
+    """The person's request; for an exam batch they must be a learner (see exam_setup)."""
+    return booking_request_submit(actor=person, batch=batch, preferences=[slot.pk for slot in preferences])
 
 
 def allocated(batch: Batch) -> Batch:

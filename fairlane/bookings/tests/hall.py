@@ -19,10 +19,12 @@ from fairlane.accounts import services as accounts
 from fairlane.accounts.models import Role, User
 from fairlane.accounts.tests.factories import PASSWORD, make_staff, send_code
 from fairlane.bookings.capacity import SlotSpec, slots_publish
+from fairlane.bookings.exam_sites import exam_site_save
 from fairlane.bookings.models import (
     Batch,
     BatchStatus,
     BookableService,
+    ExamSite,
     ExamSubject,
     ServiceKind,
     Slot,
@@ -81,14 +83,29 @@ def slot_publish(
 ) -> Slot:
     """One slot of an hour, published by the hall's clerk (the window service by default)."""
     service = service or hall.window
-    if service.kind == ServiceKind.EXAM and not site:
-        site = "浦东考场"
+    if service.kind == ServiceKind.EXAM:
+        site = site or "浦东考场"
+        exam_site_register(hall, site)
     (slot,) = slots_publish(
         actor=hall.clerk,
         service=service,
         slots=[SlotSpec(at(day, hour), at(day, hour + 1), capacity, site)],
     )
     return slot
+
+
+def exam_site_register(hall: Hall, name: str, *, day_capacity: int = 10_000) -> ExamSite:
+    """The office's exam site of this name, registered by the hall's supervisor with room
+    for `day_capacity` exams a day (generous unless told), if it is not yet."""
+    site = ExamSite.objects.filter(office=hall.office, name=name).first()
+    return site or exam_site_save(
+        actor=hall.supervisor,
+        office=hall.office,
+        name=name,
+        site_daily_quota=day_capacity,
+        examiners=10,
+        examiner_daily_quota=max(1, -(-day_capacity // 10)),
+    )
 
 
 def person_make(seed: int, name: str = "王小明") -> User:

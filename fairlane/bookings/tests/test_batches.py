@@ -45,6 +45,7 @@ from fairlane.bookings.tests.batch_setup import (
     requested,
     slots_make,
 )
+from fairlane.bookings.tests.exam_setup import learner_with_permit
 from fairlane.bookings.tests.hall import MONDAY, Hall, at, hall_make, person_make, slot_publish
 from fairlane.core.audit import AuditAction
 from fairlane.core.errors import ApiError
@@ -467,20 +468,6 @@ def test_an_account_without_a_verified_identity_cannot_request(world: World) -> 
     assert (error.status, error.code) == (403, "not_verified")
 
 
-def test_ranking_keys_belong_to_exam_batches_only(world: World) -> None:
-    # given
-    slot = slots_make(world.hall, [1])[0]
-    batch = opened(world.hall, [slot])
-    before = snapshot()
-
-    # when
-    with pytest.raises(ValueError, match="exam batches only"):
-        booking_request_submit(actor=world.people[0], batch=batch, preferences=[slot.pk], priority=True)
-
-    # then
-    assert snapshot() == before
-
-
 def test_request_attempts_are_rate_limited(world: World) -> None:
     # given: an hour's allowance used up by refused attempts
     slot = slots_make(world.hall, [1])[0]
@@ -597,29 +584,37 @@ def test_allocating_again_changes_nothing(world: World) -> None:
     assert again.allocated_at == batch.closes_at
 
 
-def test_exam_seats_go_to_priority_then_the_earliest_ranking_time(world: World) -> None:
-    # given: one session of two seats and three learners
+def test_exam_seats_go_to_priority_then_the_earliest_ranking_time(
+    world: World, time_machine: TimeMachineFixture
+) -> None:
+    # given: one session of two seats and three learners, ranked by when they passed subject
+    # 1 (their last sitting); the third one's permit has less than 6 months left
+    records = [
+        learner_with_permit(world.hall, person, time_machine, issued_days_ago=days)
+        for person, days in zip(world.people[:3], (40, 60, 1000), strict=True)
+    ]
     session = slots_make(world.hall, [2], day=EXAM_DAY, exam=True)[0]
     batch = opened(world.hall, [session], service=world.hall.exam)
-    late = requested(world.people[0], batch, [session], ranking_time=datetime(2025, 1, 1, tzinfo=UTC))
-    early = requested(world.people[1], batch, [session], ranking_time=datetime(2024, 6, 1, tzinfo=UTC))
-    expiring = requested(
-        world.people[2], batch, [session], ranking_time=datetime(2025, 6, 1, tzinfo=UTC), priority=True
-    )
+    late, early, expiring = (requested(person, batch, [session]) for person in world.people[:3])
 
     # when
     batch = allocated(batch)
 
-    # then
+    # then: the ranking times and the priority come from the learners' records
+    passed_at = [record.sittings.get().sat_at for record in records]
+    assert [(r.ranking_time, r.priority) for r in (late, early, expiring)] == [
+        (passed_at[0], False),
+        (passed_at[1], False),
+        (passed_at[2], True),
+    ]
     assert batch.published["ranked"] is True
     assert batch.published["assignment"] == dict(
         sorted({early.pseudonym: session.pk, expiring.pseudonym: session.pk}.items())
     )
     assert not Booking.objects.filter(request=late).exists()
     assert {item["id"]: item["ranking_time"] for item in batch.published["requests"]} == {
-        late.pseudonym: "2025-01-01T00:00:00.000000+00:00",
-        early.pseudonym: "2024-06-01T00:00:00.000000+00:00",
-        expiring.pseudonym: "2025-06-01T00:00:00.000000+00:00",
+        request.pseudonym: when.astimezone(UTC).isoformat(timespec="microseconds")
+        for request, when in zip((late, early, expiring), passed_at, strict=True)
     }
 
 

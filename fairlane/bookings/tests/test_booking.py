@@ -23,6 +23,7 @@ from fairlane.bookings.booking import (
 from fairlane.bookings.limits import BOOK_PER_HOUR
 from fairlane.bookings.models import Booking, BookingStatus, Slot, Strike, StrikeKind
 from fairlane.bookings.selectors import access_booking, held_back_count, person_barred_until
+from fairlane.bookings.tests.exam_setup import learner_with_permit
 from fairlane.bookings.tests.hall import MONDAY, Hall, at, batch_make, hall_make, person_make, slot_publish
 from fairlane.core.audit import AuditAction
 from fairlane.core.errors import ApiError, NotFound
@@ -136,8 +137,9 @@ def test_the_last_place_goes_once_and_then_the_slot_is_full(world: World) -> Non
     assert booked(slot) == 1
 
 
-def test_one_active_booking_per_person_and_service(world: World) -> None:
-    # given
+def test_one_active_booking_per_person_and_service(world: World, time_machine: TimeMachineFixture) -> None:
+    # given: the citizen is also a learner who may book subject 2
+    learner_with_permit(world.hall, world.citizen, time_machine)
     first = slot_publish(world.hall, TOMORROW, hour=9)
     second = slot_publish(world.hall, TOMORROW, hour=10)
     exam = slot_publish(world.hall, MONDAY.date() + timedelta(days=10), service=world.hall.exam)
@@ -440,7 +442,8 @@ def test_three_strikes_bar_the_person_for_a_year(world: World, time_machine: Tim
     assert person_barred_until(world.citizen) == third_strike + timedelta(days=365)
     assert (error.status, error.code) == (403, "barred")
     assert str(error.message) == (
-        "After repeated no-shows or misuse you may not book until 2027-03-17. You can appeal at the office."
+        "After repeated no-shows or misuse you may not book until 2027-03-17. "
+        "You can appeal a strike on your strikes page."
     )
     last = AuditEvent.objects.filter(action=AuditAction.STRIKE_RECORDED).order_by("-seq").first()
     assert last is not None
@@ -586,6 +589,7 @@ def test_strikes_count_across_services_and_cancelling_does_not_undo_them(
 ) -> None:
     # given: an exam booking, two missed window visits, then the exam booking is found to be
     # in someone else's name and cancelled
+    learner_with_permit(world.hall, world.citizen, time_machine)
     exam = booking_make(
         actor=world.citizen,
         slot=slot_publish(world.hall, MONDAY.date() + timedelta(days=28), service=world.hall.exam),

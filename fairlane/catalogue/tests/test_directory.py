@@ -267,6 +267,8 @@ MAIN_OUT = {
     "directions": MAIN_DIRECTIONS,
     "districts": [{"code": "310101", "name": "黄浦区"}, {"code": "310106", "name": "静安区"}],
     "police_stations": [{"code": "31010601", "name": "南京西路派出所", "phone": "021-62170001"}],
+    "services": [],
+    "hall_url": "/hall/310000-00/",
 }
 PUDONG_STATIONS = [
     {"code": "31011501", "name": "陆家嘴派出所", "phone": "021-58880001"},
@@ -285,6 +287,8 @@ def test_api_lists_every_office(client: Client) -> None:
         MAIN_OUT,
         {
             "code": "310115-01",
+            "services": [],
+            "hall_url": "/hall/310115-01/",
             "name": "浦东分所",
             "kind": "branch",
             "address": "上海市浦东新区龙阳路200号",
@@ -296,6 +300,8 @@ def test_api_lists_every_office(client: Client) -> None:
         },
         {
             "code": "310115-02",
+            "services": [],
+            "hall_url": "/hall/310115-02/",
             "name": "张江服务站",
             "kind": "station",
             "address": "上海市浦东新区科苑路8号",
@@ -317,7 +323,11 @@ def test_api_shows_one_office_with_its_visit_business(client: Client) -> None:
 
     # then
     assert response.status_code == 200
-    assert response.json() == {**MAIN_OUT, "items_visit": ["DL-VISIT", "VH-WINDOW", "VH-EITHER"]}
+    assert response.json() == {
+        **MAIN_OUT,
+        "items_visit": ["DL-VISIT", "VH-WINDOW", "VH-EITHER"],
+        "exam_sites": [],
+    }
 
 
 # --- Queries -----------------------------------------------------------------------------
@@ -338,14 +348,14 @@ def test_query_count_does_not_grow_with_the_offices(
     _more_offices(5)
 
     # when / then: districts for the filter, offices, their districts, those districts' stations
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get("/offices/").status_code == 200
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(client.get("/api/v1/offices").json()) == 8
-    # the office with its districts and stations, and the published catalogue
-    with django_assert_num_queries(4):
+    # the office with its districts and stations, the published catalogue, and its exam sites
+    with django_assert_num_queries(6):
         assert client.get("/offices/310000-00/").status_code == 200
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         assert client.get("/api/v1/offices/310000-00").status_code == 200
 
 

@@ -387,15 +387,16 @@ def test_the_guide_needs_the_same_queries_however_many_offices(
     # given
     _set(world.admin, world.office, fee_fen=1250)
 
-    # when / then: the item, the catalogue (for related items), every office with its values
-    with django_assert_num_queries(3):
+    # when / then: the item, the catalogue (for related items), every office with its values,
+    # whether any office takes window appointments for the item
+    with django_assert_num_queries(4):
         assert client.get(f"/services/{BOTH}/").status_code == 200
     _more_offices(5)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         page = client.get(f"/services/{BOTH}/")
     assert len(_rows(page.content.decode(), "office-values-title")) == 7
     # an item without office values asks for none
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert client.get(f"/services/{NONE}/").status_code == 200
 
 
@@ -406,7 +407,8 @@ def test_the_office_page_reads_all_its_values_in_one_query(
     _set(world.admin, world.office, fee_fen=1250, time_limit_days=2)
     _set(world.admin, world.office, code=TIME_ONLY, time_limit_days=4)
 
-    # when / then: the office with its districts and stations, the catalogue, its values
-    with django_assert_num_queries(5):
+    # when / then: the office with its districts and stations, the catalogue, its values,
+    # its bookable services, its exam sites
+    with django_assert_num_queries(7):
         page = client.get("/offices/310000-00/")
     assert len(_rows(page.content.decode(), "office-values-title")) == 2

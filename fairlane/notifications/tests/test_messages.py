@@ -177,6 +177,31 @@ def test_no_kind_puts_personal_data_in_an_sms() -> None:
         Kind.RECTIFICATION_OPENED: {"reference": "ABCDEFGHIJKLMNOP"},
         Kind.BOOKING_REQUESTED: {"batch_id": 7},
         Kind.BOOKING_RESULT: {"batch_id": 7, "won": False},
+        Kind.EXAM_RESULT: {"subject": "2", "outcome": "failed"},
+        Kind.STRIKE_RECORDED: {
+            "booking_id": 7,
+            "strike_kind": "no_show",
+            "strikes": 3,
+            "limit": 3,
+            "barred": True,
+            "until": "2027-03-17",
+        },
+        Kind.APPEAL_DECIDED: {"appeal_id": 1, "booking_id": 7, "upheld": False},
+        Kind.BOOKING_REMINDER: {
+            "booking_id": 7,
+            "item_code": ITEM,
+            "exam": False,
+            "day": "2026-03-04",
+            "hour": 9,
+            "minute": "05",
+        },
+        Kind.BOOKING_CANCELLED: {
+            "booking_id": 7,
+            "day": "2026-03-04",
+            "hour": 9,
+            "minute": "05",
+            "by_office": True,
+        },
     }
     assert set(samples) == set(Kind)
     for kind, params in samples.items():

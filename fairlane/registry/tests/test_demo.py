@@ -114,7 +114,7 @@ def test_seed_creates_the_expected_world() -> None:
     assert Office.objects.count() == 9
     assert Office.objects.filter(kind=Office.Kind.MAIN).count() == 1
     assert PoliceStation.objects.count() == 33
-    assert User.objects.filter(role=Role.CITIZEN).count() == 30
+    assert User.objects.filter(role=Role.CITIZEN).count() == 31  # and the bookings demo's learner
     assert DriverLicence.objects.count() == 26  # 85 % of 30
     assert Vehicle.objects.count() == 22  # 18 owners (60 %), 4 of them with a second vehicle
     other_roles = Counter(User.objects.exclude(role=Role.CITIZEN).values_list("role", flat=True))

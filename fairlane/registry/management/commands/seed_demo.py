@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from fairlane.bookings.demo import demo_bookings_seed
 from fairlane.registry.demo import (
     DEFAULT_CITIZENS,
     DEFAULT_SEED,
@@ -57,6 +58,13 @@ class Command(BaseCommand):
                         "vehicles": counts.vehicles,
                     }
                 )
+            )
+        # Idempotent on its own: also fills in the bookings of a demo seeded before they existed.
+        bookings = demo_bookings_seed()
+        if bookings.services:
+            self.stdout.write(
+                _("Seeded %(services)d bookable services with %(slots)d slots and %(batches)d open batches.")
+                % {"services": bookings.services, "slots": bookings.slots, "batches": bookings.batches}
             )
         self._print_logins()
 
