@@ -16,6 +16,13 @@ from fairlane.catalogue.schema import Category, Item
 from fairlane.catalogue.selectors import PublishedItem, published_item, published_items, search_published
 from fairlane.catalogue.templatetags.catalogue import pick
 
+# Exam items are not applications nor window visits: they start on the learner's pages.
+EXAM_ITEM_PAGES = {
+    "LN-EXAM-BOOK": "exams:mine",  # what the learner may request, and the open batches
+    "LN-PERMIT": "exams:mine",  # the permit's number and validity
+    "LN-EXAM-CANCEL": "bookings:mine",  # cancelling is done from the booking itself
+}
+
 
 def catalogue_index(request: HttpRequest) -> HttpResponse:
     """Every business by category, or the search results for ?q=."""
@@ -55,8 +62,10 @@ def catalogue_guide(request: HttpRequest, code: str) -> HttpResponse:
         "office_values": values_at_every_office(published.item),
         # "Start now": the online application, for the items handled as one.
         "apply_online": handler_for(code) is not None,
-        # ...and booking a visit, for the items some office takes window appointments for.
+        # ...and booking: a visit, for the items some office takes window appointments for;
+        # the exam pages, for the exam items.
         "book_visit": BookableService.objects.filter(kind=ServiceKind.WINDOW, item_code=code).exists(),
+        "exam_page": EXAM_ITEM_PAGES.get(code),
     }
     return render(request, "catalogue/guide.html", context)
 

@@ -214,6 +214,10 @@ def items() -> None:
                 "VH-OTHER", category="vehicle", name=bi("其他业务", "Other business"), channels=["window"]
             ),
             make_item("DL-RENEW", name=bi("换领驾驶证", "Renew a licence"), channels=["online", "window"]),
+            make_item("LN-EXAM-BOOK", name=bi("考试预约", "Book an exam"), channels=["online"]),
+            make_item(
+                "LN-EXAM-CANCEL", name=bi("取消考试预约", "Cancel an exam booking"), channels=["online"]
+            ),
         ]
     )
 
@@ -265,3 +269,18 @@ def test_an_exam_service_does_not_make_a_guide_start_a_booking() -> None:
 
     # then
     assert "/bookings/start/" not in html
+
+
+@pytest.mark.usefixtures("items")
+def test_the_exam_items_start_on_the_learner_pages() -> None:
+    # when
+    book = english().get("/services/LN-EXAM-BOOK/").content.decode()
+    cancel = english().get("/services/LN-EXAM-CANCEL/").content.decode()
+
+    # then
+    assert '<a class="button" href="/bookings/exams/">Start now</a>' in book
+    assert '<a class="button" href="/bookings/mine/">Start now</a>' in cancel
+    assert (
+        '<a class="button" href="/bookings/exams/">Start now</a>'
+        not in english().get("/services/VH-OTHER/").content.decode()
+    )
