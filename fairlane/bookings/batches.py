@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from fairlane.accounts.models import User
 from fairlane.bookings import lottery, policy, rules
 from fairlane.bookings.exams import exam_request_check
-from fairlane.bookings.limits import limit_hit, window_booking_limit_check
+from fairlane.bookings.limits import bookable_person_check, limit_hit, window_booking_limit_check
 from fairlane.bookings.models import (
     Batch,
     BatchStatus,
@@ -41,7 +41,7 @@ from fairlane.bookings.models import (
     ServiceKind,
     Slot,
 )
-from fairlane.bookings.selectors import is_office_booking_staff, person_barred_until
+from fairlane.bookings.selectors import is_office_booking_staff
 from fairlane.catalogue.selectors import published_item
 from fairlane.core import workdays
 from fairlane.core.audit import AuditAction, audit_record
@@ -226,20 +226,7 @@ def _preference_errors(batch: Batch, preferences: object) -> dict[str, str]:
 
 
 def _requester_check(actor: User, batch: Batch, now: datetime) -> None:
-    if not actor.is_active or actor.identity_verified_at is None:
-        raise ApiError("not_verified", _("Only an account with a verified real name can book."), status=403)
-    until = person_barred_until(actor, now=now)
-    if until is not None:
-        raise ApiError(
-            "barred",
-            _(
-                "After repeated no-shows or misuse you may not book until %(day)s. "
-                "You can appeal a strike on your strikes page."
-            )
-            % {"day": timezone.localdate(until).isoformat()},
-            status=403,
-        )
-
+    bookable_person_check(actor, now)
     window_booking_limit_check(actor, batch.service, now)
     if BookingRequest.objects.filter(batch=batch, person=actor).exists():
         raise Conflict(

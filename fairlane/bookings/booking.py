@@ -23,7 +23,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
 from fairlane.bookings import exams, policy  # the module: exams.py imports this one in turn
-from fairlane.bookings.limits import BOOK_PER_HOUR, CANCEL_PER_HOUR, limit_hit, window_booking_limit_check
+from fairlane.bookings.limits import (
+    BOOK_PER_HOUR,
+    CANCEL_PER_HOUR,
+    bookable_person_check,
+    limit_hit,
+    window_booking_limit_check,
+)
 from fairlane.bookings.models import (
     BatchStatus,
     Booking,
@@ -56,22 +62,10 @@ def may_book_for(actor: User, person: User) -> bool:
     return actor.pk == person.pk
 
 
-def _person_check(actor: User, person: User) -> None:
+def _person_check(actor: User, person: User, now: datetime) -> None:
     if not may_book_for(actor, person):
         raise ApiError("not_for_others", _("You can book only for yourself."), status=403)
-    if not person.is_active or person.identity_verified_at is None:
-        raise ApiError("not_verified", _("Only an account with a verified real name can book."), status=403)
-    until = person_barred_until(person)
-    if until is not None:
-        raise ApiError(
-            "barred",
-            _(
-                "After repeated no-shows or misuse you may not book until %(day)s. "
-                "You can appeal a strike on your strikes page."
-            )
-            % {"day": timezone.localdate(until).isoformat()},
-            status=403,
-        )
+    bookable_person_check(person, now)
 
 
 def _slot_check(slot: Slot, now: datetime) -> None:
@@ -99,8 +93,8 @@ def booking_make(*, actor: User, slot: Slot, person: User | None = None) -> Book
     backs it: of many people racing for the last place exactly one gets it."""
     person = actor if person is None else person
     limit_hit(BOOK_PER_HOUR, actor)
-    _person_check(actor, person)
     now = timezone.now()
+    _person_check(actor, person, now)
     slot = (
         Slot.objects.select_for_update(of=("self",))
         .select_related("service__office", "batch")

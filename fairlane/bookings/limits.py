@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from fairlane.accounts.models import User
 from fairlane.bookings import policy
 from fairlane.bookings.models import BookableService, ServiceKind
-from fairlane.bookings.selectors import window_booking_limit_until
-from fairlane.core.errors import Conflict, Throttled
+from fairlane.bookings.selectors import person_barred_until, window_booking_limit_until
+from fairlane.core.errors import ApiError, Conflict, Throttled
 from fairlane.core.ratelimit import RateLimit
 
 # A person books a handful of visits a month; twenty tries an hour leaves room for "full"
@@ -58,3 +58,21 @@ def window_booking_limit_check(person: User, service: BookableService, now: date
             "when": f"{timezone.localtime(until):%Y-%m-%d %H:%M}",
         },
     )
+
+
+def bookable_person_check(person: User, now: datetime) -> None:
+    """Refuse a person who may not book at all: an account without a verified real name, or
+    one barred after repeated strikes (with the day the bar ends)."""
+    if not person.is_active or person.identity_verified_at is None:
+        raise ApiError("not_verified", _("Only an account with a verified real name can book."), status=403)
+    until = person_barred_until(person, now=now)
+    if until is not None:
+        raise ApiError(
+            "barred",
+            _(
+                "After repeated no-shows or misuse you may not book until %(day)s. "
+                "You can appeal a strike on your strikes page."
+            )
+            % {"day": timezone.localdate(until).isoformat()},
+            status=403,
+        )

@@ -74,18 +74,22 @@ def access_bookable_service(service_id: int) -> BookableService:
     return service
 
 
-def open_slots(service: BookableService, *, now: datetime | None = None) -> QuerySet[Slot]:
-    """The published slots of `service` that can be booked directly now: from tomorrow on,
-    not in a batch that is still collecting requests or waiting for its lottery, with places
-    left. Earliest first."""
+def slots_open_now(*, now: datetime | None = None) -> QuerySet[Slot]:
+    """The published slots of every service that can be booked directly now: from tomorrow
+    on, not in a batch that is still collecting requests or waiting for its lottery, with
+    places left (`places_left`, after held-back ones)."""
     now = now or timezone.now()
     tomorrow = timezone.make_aware(datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min))
     return (
         slots_with_places()
-        .filter(Q(places_left__gt=0), service=service, published_at__lte=now, starts_at__gte=tomorrow)
+        .filter(Q(places_left__gt=0), published_at__lte=now, starts_at__gte=tomorrow)
         .filter(Q(batch__isnull=True) | Q(batch__status=BatchStatus.ALLOCATED))
-        .order_by("starts_at", "site", "pk")
     )
+
+
+def open_slots(service: BookableService, *, now: datetime | None = None) -> QuerySet[Slot]:
+    """`slots_open_now` of one service, earliest first."""
+    return slots_open_now(now=now).filter(service=service).order_by("starts_at", "site", "pk")
 
 
 def access_published_slot(slot_id: int, *, now: datetime | None = None) -> Slot:

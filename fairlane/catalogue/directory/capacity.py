@@ -13,11 +13,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
-from fairlane.bookings.models import BatchStatus, BookableService, ExamSubject, ServiceKind, Slot
-from fairlane.bookings.selectors import slots_with_places
+from fairlane.bookings.models import BookableService, ExamSubject, ServiceKind, Slot
+from fairlane.bookings.selectors import slots_open_now
 from fairlane.catalogue.selectors import published_items
 from fairlane.catalogue.templatetags.catalogue import pick
 
@@ -59,21 +59,12 @@ def _names(services: list[BookableService]) -> dict[int, str]:
 
 
 def _open_places(services: list[BookableService], now: datetime) -> dict[int, OpenPlaces]:
-    """The same slots as `bookings.selectors.open_slots` (published, from tomorrow on, outside
-    a batch still collecting requests, with a place left after held-back ones), for many
-    services in one query."""
-    tomorrow = _day_start(timezone.localdate(now) + timedelta(days=1))
+    """The places of `bookings.selectors.slots_open_now`, for many services in one query."""
     # places_left is annotated by slots_with_places, which django-stubs cannot see
     rows = (
-        slots_with_places()  # type: ignore[misc]
-        .filter(
-            Q(places_left__gt=0),
-            service__in=services,
-            published_at__lte=now,
-            starts_at__gte=tomorrow,
-        )
-        .filter(Q(batch__isnull=True) | Q(batch__status=BatchStatus.ALLOCATED))
-        .values_list("service_id", "places_left", "starts_at")
+        slots_open_now(now=now)
+        .filter(service__in=services)
+        .values_list("service_id", "places_left", "starts_at")  # type: ignore[misc]
     )
     places: dict[int, int] = defaultdict(int)
     first: dict[int, datetime] = {}
