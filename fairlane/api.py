@@ -31,6 +31,11 @@ from fairlane.elicence.api import router as elicence_router
 from fairlane.notifications.api import router as notifications_router
 from fairlane.payments.api import router as payments_router
 from fairlane.registry.api import router as registry_router
+from fairlane.violations.api import router as violations_router
+from fairlane.violations.intake_api import router as violation_intake_router
+from fairlane.violations.objection_api import router as objections_router
+from fairlane.violations.staff_api import router as violations_staff_router
+from fairlane.violations.study_api import router as study_router
 
 api = NinjaAPI(
     title="fairlane API",
@@ -51,6 +56,11 @@ api.add_router("/bookings/appeals", appeals_router)
 api.add_router("/hall", hall_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/bookings", bookings_router)
+api.add_router("/violations/batches", violation_intake_router)
+api.add_router("/violations/objections", objections_router)
+api.add_router("/violations/study", study_router)
+api.add_router("/violations/staff", violations_staff_router)
+api.add_router("/violations", violations_router)
 api.add_router("/payments", payments_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/elicence", elicence_router)

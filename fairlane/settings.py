@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fairlane.elicence",
     "fairlane.agencies",
     "fairlane.bookings",
+    "fairlane.violations",
     "fairlane.integrity",
     "fairlane.web",
 ]

@@ -21,6 +21,8 @@ urlpatterns = [
     path("hall/", include("fairlane.bookings.hall_urls")),
     path("", include("fairlane.bookings.appeal_urls")),
     path("", include("fairlane.bookings.exam_urls")),
+    path("violations/", include("fairlane.violations.urls")),
+    path("staff/violations/", include("fairlane.violations.staff_url_root")),
     path("payments/", include("fairlane.payments.urls")),
     path("staff/payments/", include("fairlane.payments.staff_urls")),
     path("notifications/", include("fairlane.notifications.urls")),

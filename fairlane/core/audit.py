@@ -119,6 +119,22 @@ class AuditAction(IntEnum):
     # 730–739 strikes and appeals
     STRIKE_APPEALED = 730
     STRIKE_APPEAL_DECIDED = 731  # upheld (the strike is voided) or rejected, with a reason
+    # 800–899 violations, points and fines
+    VIOLATIONS_IMPORTED = 801  # a batch from an enforcement system: counts of accepted and rejected rows
+    VIOLATION_SOURCE_CREATED = 802  # an enforcement system registered, or its key replaced
+    VIOLATION_HANDLED = 810  # a penalty decision made, online by the driver or at a window
+    POINTS_CHANGED = 811  # scored, carried, reduced, reversed or cleared on a licence's ledger
+    SCORING_CYCLE_CLOSED = 812  # a licence's cycle ended: what was cleared and what carried over
+    FULL_SCORE_OPENED = 813  # 12 points reached: the licence held back and full-score study opened
+    FULL_SCORE_CLOSED = 814  # study and tests done, fines paid: points cleared, licence back
+    FINE_PAID = 815  # with the late fee charged
+    BINDING_REQUESTED = 820
+    BINDING_DECIDED = 821  # confirmed or refused by the owner
+    BINDING_ENDED = 822
+    OBJECTION_SUBMITTED = 830
+    OBJECTION_DECIDED = 831  # upheld (violation cancelled, points and fine reversed) or rejected
+    STUDY_PASSED = 840  # a point-reduction study and quiz passed
+    STUDY_FALSIFIED = 841  # staff found a study faked: its point comes back
     # 900–999 integrity and office configuration
     AUDIT_CHAIN_VERIFIED = 901
     WORKING_CALENDAR_CHANGED = 902  # a holiday or a working weekend day set or removed

@@ -38,6 +38,13 @@ class NotificationKind(models.TextChoices):
     BOOKING_REMINDER = "booking_reminder", _("Booking reminder")  # to the person, the day before
     BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")  # to the person, whoever cancelled
     EXAM_RESULT = "exam_result", _("Exam result")  # to the learner, once staff recorded it
+    VIOLATION_RECORDED = "violation_recorded", _("Violation recorded")  # to the owner and bound drivers
+    PENALTY_DECIDED = "penalty_decided", _("Penalty decided")  # to the licence holder who handled it
+    FULL_SCORE_REACHED = "full_score_reached", _("12 points reached")  # to the licence holder
+    BINDING_REQUESTED = "binding_requested", _("Vehicle binding requested")  # to the vehicle's owner
+    BINDING_DECIDED = "binding_decided", _("Vehicle binding answered")  # to the driver who asked
+    OBJECTION_DECIDED = "objection_decided", _("Objection decided")  # to the person who objected
+    POINTS_REDUCED = "points_reduced", _("Points reduced by study")  # to the licence holder
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,53 @@ _CANCELLED_BY_OFFICE: Final = Texts(
 )
 
 # Keyed by the kind's value: a NotificationKind member is that string.
+# Violations. `bound` tells a driver who bound the vehicle from its owner.
+_VIOLATION_TO_OWNER: Final = Texts(
+    title=_("Traffic violation recorded: %(reference)s"),
+    body=_(
+        "A camera recorded a violation (code %(code)s) of your vehicle: a fine of %(amount)s yuan and "
+        "%(points)s points. Handle it or object by %(handle_by)s, within 30 days of this notice."
+    ),
+    sms=_("[fairlane] Violation %(reference)s of your vehicle. Handle it by %(handle_by)s (30 days)."),
+)
+_VIOLATION_TO_BOUND: Final = Texts(
+    title=_("Violation of a vehicle you bound: %(reference)s"),
+    body=_(
+        "A camera recorded a violation (code %(code)s) of a vehicle you bound: a fine of %(amount)s yuan "
+        "and %(points)s points. It must be handled by %(handle_by)s, within 30 days of this notice."
+    ),
+    sms=_("[fairlane] Violation %(reference)s of a vehicle you bound. Handle it by %(handle_by)s."),
+)
+_BINDING_CONFIRMED: Final = Texts(
+    title=_("Vehicle binding confirmed"),
+    body=_(
+        "The owner confirmed binding %(binding_id)s. You can handle the vehicle's violations that happen from now on."
+    ),
+    sms=_("[fairlane] The owner confirmed your vehicle binding %(binding_id)s."),
+)
+_BINDING_REFUSED: Final = Texts(
+    title=_("Vehicle binding refused"),
+    body=_("The owner refused binding %(binding_id)s."),
+    sms=_("[fairlane] The owner refused your vehicle binding %(binding_id)s."),
+)
+_BINDING_ENDED: Final = Texts(
+    title=_("Vehicle binding ended"),
+    body=_("Binding %(binding_id)s was ended by the vehicle's owner."),
+    sms=_("[fairlane] Your vehicle binding %(binding_id)s was ended by the owner."),
+)
+_OBJECTION_UPHELD: Final = Texts(
+    title=_("Objection upheld: %(reference)s"),
+    body=_(
+        "Your objection %(reference)s was upheld: the violation is cancelled, and any points and fine are reversed."
+    ),
+    sms=_("[fairlane] Objection %(reference)s upheld: the violation is cancelled."),
+)
+_OBJECTION_REJECTED: Final = Texts(
+    title=_("Objection rejected: %(reference)s"),
+    body=_("Your objection %(reference)s was rejected. The violation stands; its page shows the reason."),
+    sms=_("[fairlane] Objection %(reference)s rejected. Sign in to see the reason."),
+)
+
 KINDS: Final[dict[str, KindSpec]] = {
     NotificationKind.APPLICATION_STEP: KindSpec(
         params={"reference": str, "item_code": str, "status": str},
@@ -321,6 +375,89 @@ KINDS: Final[dict[str, KindSpec]] = {
     NotificationKind.BOOKING_CANCELLED: KindSpec(
         params={"booking_id": int, "day": str, "hour": int, "minute": str, "by_office": bool},
         texts=lambda params: _CANCELLED_BY_OFFICE if params.get("by_office") else _CANCELLED_BY_PERSON,
+    ),
+    NotificationKind.VIOLATION_RECORDED: KindSpec(
+        # code: the violation code; handle_by: YYYY-MM-DD.
+        params={
+            "reference": str,
+            "code": str,
+            "amount_fen": int,
+            "points": int,
+            "handle_by": str,
+            "bound": bool,
+        },
+        texts=lambda params: _VIOLATION_TO_BOUND if params.get("bound") else _VIOLATION_TO_OWNER,
+    ),
+    NotificationKind.PENALTY_DECIDED: KindSpec(
+        # due_on: YYYY-MM-DD, "-" for a warning (nothing to pay).
+        params={"number": str, "amount_fen": int, "points": int, "due_on": str},
+        texts=_always(
+            Texts(
+                title=_("Penalty decision %(number)s"),
+                body=_(
+                    "The violation is handled: decision %(number)s scores %(points)s points and a fine of "
+                    "%(amount)s yuan. Pay by %(due_on)s; after that a late fee of 3%% a day is added."
+                ),
+                sms=_(
+                    "[fairlane] Decision %(number)s: %(points)s points, fine %(amount)s yuan, pay by %(due_on)s."
+                ),
+            )
+        ),
+    ),
+    NotificationKind.FULL_SCORE_REACHED: KindSpec(
+        # subjects: driving tests required besides the theory test ("-", "3" or "2-3").
+        params={"points": int, "days": int, "subjects": str},
+        texts=_always(
+            Texts(
+                title=_("12 points reached"),
+                body=_(
+                    "Your licence has %(points)s points in this cycle and is held back. Complete %(days)s days of "
+                    "full-score study and pass the theory test (driving tests also required: %(subjects)s), and "
+                    "pay your fines, to get it back. Come to the office within 30 days."
+                ),
+                sms=_(
+                    "[fairlane] Your licence reached 12 points and is held back. Sign in to see what to do."
+                ),
+            )
+        ),
+    ),
+    NotificationKind.BINDING_REQUESTED: KindSpec(
+        params={"binding_id": int},
+        texts=_always(
+            Texts(
+                title=_("A driver asks to bind your vehicle"),
+                body=_(
+                    "A driver asked to bind your vehicle (binding %(binding_id)s) so that they can handle its "
+                    "future violations under their own licence. Confirm or refuse in your account; if you do "
+                    "not know them, refuse."
+                ),
+                sms=_("[fairlane] A driver asks to bind your vehicle. Sign in to confirm or refuse."),
+            )
+        ),
+    ),
+    NotificationKind.BINDING_DECIDED: KindSpec(
+        # outcome: "confirmed", "refused" or "ended".
+        params={"binding_id": int, "outcome": str},
+        texts=lambda params: {"confirmed": _BINDING_CONFIRMED, "refused": _BINDING_REFUSED}.get(
+            str(params.get("outcome")), _BINDING_ENDED
+        ),
+    ),
+    NotificationKind.OBJECTION_DECIDED: KindSpec(
+        params={"reference": str, "upheld": bool},
+        texts=lambda params: _OBJECTION_UPHELD if params.get("upheld") else _OBJECTION_REJECTED,
+    ),
+    NotificationKind.POINTS_REDUCED: KindSpec(
+        params={"points": int, "reduced": int, "points_now": int},
+        texts=_always(
+            Texts(
+                title=_("Points reduced"),
+                body=_(
+                    "Your study and test took %(points)s point off: you now have %(points_now)s points. This "
+                    "cycle %(reduced)s points have been reduced, of at most 6."
+                ),
+                sms=_("[fairlane] Study passed: %(points)s point off, %(points_now)s points now."),
+            )
+        ),
     ),
 }
 
