@@ -80,7 +80,13 @@ def violation_make(
     source = source_make(office)
     now = timezone.now()
     batch = IntakeBatch.objects.create(
-        source=source, channel=IntakeChannel.API, received_at=now, rows=1, accepted=1, duplicates=0, rejected=0
+        source=source,
+        channel=IntakeChannel.API,
+        received_at=now,
+        rows=1,
+        accepted=1,
+        duplicates=0,
+        rejected=0,
     )
     values: dict[str, Any] = {
         "source": source,
