@@ -28,6 +28,7 @@ run: install system-deps messages ## Migrate, load the demo world if empty, serv
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_catalogue
 	$(PY) manage.py load_calendar
+	$(PY) manage.py load_violation_codes
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -231,6 +231,10 @@ FAIRLANE_ELICENCE_SIGNING_KEY = os.environ.get("ELICENCE_SIGNING_KEY", "")
 FAIRLANE_ELICENCE_KEY_FILE = BASE_DIR / "var" / "elicence-signing.key"
 # The key from which each booking batch's secret lottery seed is derived (see bookings/batches.py).
 FAIRLANE_LOTTERY_KEY = os.environ.get("LOTTERY_KEY") or f"lottery:{SECRET_KEY}"
+# Point-trading signals (violations/trading.py): a licence that took the points of this many
+# other owners' vehicles, or as many other vehicles, within the window is shown to staff.
+VIOLATIONS_TRADING_THRESHOLD = int(os.environ.get("VIOLATIONS_TRADING_THRESHOLD", "3"))
+VIOLATIONS_TRADING_WINDOW_DAYS = int(os.environ.get("VIOLATIONS_TRADING_WINDOW_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,10 @@ EXAM_ITEM_PAGES = {
     "LN-EXAM-BOOK": "exams:mine",  # what the learner may request, and the open batches
     "LN-PERMIT": "exams:mine",  # the permit's number and validity
     "LN-EXAM-CANCEL": "bookings:mine",  # cancelling is done from the booking itself
+    # Violations are not applications either: the list leads to each one, its handling and fine.
+    "VI-QUERY": "citizen_urls:index",
+    "VI-HANDLE": "citizen_urls:index",
+    "VI-FINE-PAY": "citizen_urls:index",
 }
 
 

@@ -17,6 +17,20 @@ from fairlane.core.workdays import calendar_day_errors
 from fairlane.web.http import signed_in_user
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only services write (with their checks, locks and audit): the admin
+    shows them and offers no add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class CalendarDayForm(forms.ModelForm):
     class Meta:
         model = CalendarDay

@@ -128,6 +128,7 @@ class AuditAction(IntEnum):
     FULL_SCORE_OPENED = 813  # 12 points reached: the licence held back and full-score study opened
     FULL_SCORE_CLOSED = 814  # study and tests done, fines paid: points cleared, licence back
     FINE_PAID = 815  # with the late fee charged
+    FULL_SCORE_PROGRESS_RECORDED = 816  # staff recorded the full-score study completed or the tests passed
     BINDING_REQUESTED = 820
     BINDING_DECIDED = 821  # confirmed or refused by the owner
     BINDING_ENDED = 822

@@ -21,7 +21,6 @@ from fairlane.core.audit import AuditAction, audit_record
 from fairlane.notifications.kinds import NotificationKind
 from fairlane.notifications.services import notification_send
 from fairlane.registry.models import DriverLicence, LicenceStatus
-from fairlane.registry.rules import add_years
 from fairlane.violations import rules
 from fairlane.violations.models import (
     FineStatus,
@@ -66,7 +65,7 @@ def cycle_roll(*, licence: DriverLicence, today: date | None = None) -> DriverLi
             ).values_list("pk", flat=True)
         )
         carried = rules.carry_over(net_by_decision=net, unpaid=unpaid)
-        opening = add_years(closing, 1)
+        opening = rules.next_cycle_start(licence.first_issued_on, closing)
         PointEntry.objects.bulk_create(
             PointEntry(
                 licence=licence,
@@ -132,7 +131,31 @@ def points_record(
     )
     if before < rules.FULL_SCORE <= after:
         full_score_open(licence=licence, actor=actor, now=now)
+    elif kind == PointKind.REVERSED and after < rules.FULL_SCORE <= before:
+        _full_score_void(licence=licence, actor=actor, now=now)
     return licence
+
+
+def _full_score_void(*, licence: DriverLicence, actor: User | None, now: datetime) -> None:
+    """A revoked decision took the cycle back under 12 points: the full score it caused
+    never happened, so its study is closed and the licence given back."""
+    study = FullScoreStudy.objects.filter(licence=licence, closed_at__isnull=True).first()
+    if study is None:
+        return
+    study.closed_at = now
+    study.save(update_fields=["closed_at"])
+    status_before = licence.status
+    if licence.status == LicenceStatus.OVER_POINTS:
+        licence.status = LicenceStatus.NORMAL
+        licence.save(update_fields=["status"])
+    audit_record(
+        action=AuditAction.FULL_SCORE_CLOSED,
+        actor=actor,
+        obj=licence,
+        office=licence.issuing_office,
+        reason="decision revoked",
+        changes={"status": (status_before, licence.status), "points": (licence.points, licence.points)},
+    )
 
 
 def points_reduced_in_cycle(licence: DriverLicence) -> int:

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Deciding a violation at a window, mounted at /staff/violations/window/."""
+
+from django.urls import path
+
+from fairlane.violations import window_views
 
 app_name = "window_urls"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", window_views.find, name="find"),
+    path("<str:reference>/", window_views.decide, name="decide"),
+]

@@ -62,6 +62,10 @@ class Facts:
     # Documents of the handler's kind issued for the same licence or vehicle through the
     # platform within the red-flag window.
     recent_replacements: int = 0
+    # Violations of the vehicle not settled (unhandled, or the fine unpaid), and unpaid fines
+    # of the licence: loaded only by the items the law makes wait for them.
+    unsettled_violations: int = 0
+    unpaid_fines: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 

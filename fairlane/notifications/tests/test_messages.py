@@ -202,6 +202,25 @@ def test_no_kind_puts_personal_data_in_an_sms() -> None:
             "minute": "05",
             "by_office": True,
         },
+        Kind.VIOLATION_RECORDED: {
+            "reference": "ABCDEFGHIJKL",
+            "code": "1625",
+            "amount_fen": 20_000,
+            "points": 6,
+            "handle_by": "2026-03-04",
+            "bound": True,
+        },
+        Kind.PENALTY_DECIDED: {
+            "number": "31000020260000001",
+            "amount_fen": 20_000,
+            "points": 6,
+            "due_on": "2026-03-19",
+        },
+        Kind.FULL_SCORE_REACHED: {"points": 12, "days": 7, "subjects": "-"},
+        Kind.BINDING_REQUESTED: {"binding_id": 3},
+        Kind.BINDING_DECIDED: {"binding_id": 3, "outcome": "confirmed"},
+        Kind.OBJECTION_DECIDED: {"reference": "ABCDEFGHIJKL", "upheld": True},
+        Kind.POINTS_REDUCED: {"points": 1, "reduced": 2, "points_now": 5},
     }
     assert set(samples) == set(Kind)
     for kind, params in samples.items():

@@ -24,7 +24,7 @@ from fairlane.violations.models import IntakeBatch, IntakeChannel, Source, Viola
 # code → (description, points, lowest fine, highest fine, procedure, bars point reduction)
 TEST_CODES: dict[str, tuple[str, int, int, int, str, bool]] = {
     "1625": ("驾驶机动车违反道路交通信号灯通行的", 6, 20_000, 20_000, "simple", False),
-    "1345": ("机动车违反禁止标线指示的", 3, 20_000, 20_000, "simple", False),
+    "1352": ("机动车违反禁令标志指示的", 3, 20_000, 20_000, "simple", False),
     "6011": ("驾驶时未按规定使用安全带的", 1, 5_000, 5_000, "simple", False),
     "1039": ("机动车违反规定停放的", 0, 0, 20_000, "simple", False),
     "1636": ("驾驶机动车超过规定时速50%以上的", 12, 100_000, 200_000, "general", False),

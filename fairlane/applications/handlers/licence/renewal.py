@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -20,7 +21,7 @@ from fairlane.applications.handlers.licence.shared import (
 )
 from fairlane.applications.models import Application, MaterialKind
 from fairlane.registry import rules as registry_rules
-from fairlane.registry.models import DocumentKind, DriverLicence, LicenceValidity
+from fairlane.registry.models import DocumentKind, DriverLicence, LicenceValidity, Office
 
 # Statuses in which a licence may be renewed.
 RENEWABLE: frozenset[str] = frozenset({Status.NORMAL, Status.RENEWAL_OVERDUE, Status.RENEWAL_DEFERRED})
@@ -76,6 +77,21 @@ def renewal_problems(licence: DriverLicence | None, today: date) -> list[Problem
     return []
 
 
+def unpaid_fines_problem(facts: Facts) -> Problem | None:
+    """L-DL 第73条: a licence with violations not settled does not pass its review (审验),
+    which renewal includes, so its fines must be paid first."""
+    if facts.unpaid_fines > 0:
+        return Problem(
+            ALL,
+            _(
+                "%(count)d fine(s) on this licence are not paid yet: pay them first (on the Violations page), "
+                "then renew."
+            )
+            % {"count": facts.unpaid_fines},
+        )
+    return None
+
+
 class Renewal(Handler):
     code = "DL-RENEW"
     form_class = DeclarationForm
@@ -89,7 +105,17 @@ class Renewal(Handler):
         if not found:
             problem = certificate_problem(facts)
             found = [problem] if problem else []
+            problem = unpaid_fines_problem(facts)
+            found += [problem] if problem else []
         return found
+
+    def facts_load(self, applicant: User, data: dict[str, Any], today: date, office: Office) -> Facts:
+        facts = super().facts_load(applicant, data, today, office)
+        if facts.licence is None:
+            return facts
+        from fairlane.violations.selectors import unpaid_fines_of_licence
+
+        return dataclasses.replace(facts, unpaid_fines=unpaid_fines_of_licence(facts.licence))
 
     def apply(
         self, *, application: Application, actor: User, facts: Facts, data: dict[str, Any], now: datetime

@@ -34,6 +34,29 @@ from fairlane.applications.models import Application
 from fairlane.registry import rules as registry_rules
 from fairlane.registry.models import DocumentKind, IssuedDocument, Office, VehicleStatus
 
+# L-VR 第54条: "申请前，机动车所有人应当将涉及该车的道路交通安全违法行为和交通事故处理完毕".
+_ARREARS = _(
+    "This vehicle has %(count)d violation(s) not yet settled: handle them and pay their fines first "
+    "(on the Violations page, or at a window)."
+)
+
+
+def arrears_problem(facts: Facts) -> Problem | None:
+    """The vehicle's violations must be handled and their fines paid before a mark is issued."""
+    if facts.unsettled_violations > 0:
+        return Problem(ALL, _ARREARS % {"count": facts.unsettled_violations})
+    return None
+
+
+def with_arrears(facts: Facts) -> Facts:
+    """`facts` with the count of the vehicle's unsettled violations."""
+    if facts.vehicle is None:
+        return facts
+    from fairlane.violations.selectors import unsettled_of_vehicle
+
+    return dataclasses.replace(facts, unsettled_violations=unsettled_of_vehicle(facts.vehicle))
+
+
 # --- 补领检验合格标志 ----------------------------------------------------------------------------
 
 
@@ -60,6 +83,9 @@ def mark_replacement_problems(facts: Facts) -> list[Problem]:
     problem = insurance_problem(vehicle, facts.today)
     if problem is not None:
         found.append(problem)
+    problem = arrears_problem(facts)
+    if problem is not None:
+        found.append(problem)
     return found
 
 
@@ -73,7 +99,7 @@ class MarkReplacement(Handler):
 
     def facts_load(self, applicant: User, data: dict[str, Any], today: date, office: Office) -> Facts:
         # Only marks this item issued are replacements: the regular mark every two years is not.
-        facts = super().facts_load(applicant, data, today, office)
+        facts = with_arrears(super().facts_load(applicant, data, today, office))
         if facts.vehicle is None:
             return facts
         replaced = IssuedDocument.objects.filter(
@@ -169,6 +195,9 @@ def exempt_mark_problems(facts: Facts) -> list[Problem]:
     problem = insurance_problem(vehicle, facts.today)
     if problem is not None:
         found.append(problem)
+    problem = arrears_problem(facts)
+    if problem is not None:
+        found.append(problem)
     return found
 
 
@@ -179,6 +208,9 @@ class ExemptMark(Handler):
 
     def problems(self, facts: Facts, data: dict[str, Any]) -> list[Problem]:
         return exempt_mark_problems(facts)
+
+    def facts_load(self, applicant: User, data: dict[str, Any], today: date, office: Office) -> Facts:
+        return with_arrears(super().facts_load(applicant, data, today, office))
 
     def replacement_flags(self, facts: Facts) -> list[str]:
         return []  # the regular mark replaces nothing (L-VR 第74条 is about replacements)

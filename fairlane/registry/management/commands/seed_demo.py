@@ -16,6 +16,7 @@ from fairlane.registry.demo import (
     demo_logins,
     demo_seed,
 )
+from fairlane.violations.demo import demo_violations_seed
 
 
 class Command(BaseCommand):
@@ -65,6 +66,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Seeded %(services)d bookable services with %(slots)d slots and %(batches)d open batches.")
                 % {"services": bookings.services, "slots": bookings.slots, "batches": bookings.batches}
+            )
+        violations = demo_violations_seed()
+        if violations.violations:
+            self.stdout.write(
+                _("Seeded %(violations)d camera-recorded violations, %(decisions)d of them decided.")
+                % {"violations": violations.violations, "decisions": violations.decisions}
             )
         self._print_logins()
 
