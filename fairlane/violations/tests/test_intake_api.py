@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from fairlane.accounts.tests.factories import api_token
@@ -39,7 +40,9 @@ def api_row(plate: str, record_id: str, **changes: Any) -> dict[str, Any]:
 def send(body: Any, key: str | None = KEY, raw: bytes | None = None) -> Any:
     headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
     data = raw if raw is not None else json.dumps(body)
-    return Client().post(API, data, content_type="application/json", headers=headers)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages compared are the English ones
+    return client.post(API, data, content_type="application/json", headers=headers)
 
 
 def state() -> tuple[int, int, int, int]:
