@@ -74,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "plates": own_plates,
         "plate": plate,
         "licence": licence,
-        "cycle_end": rules.cycle_end(licence.cycle_start, first_issued_on=licence.first_issued_on)
+        "cycle_end": rules.cycle_end(licence.first_issued_on, licence.cycle_start)
         if licence is not None
         else None,
         "full_score": rules.FULL_SCORE,

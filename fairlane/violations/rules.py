@@ -110,17 +110,15 @@ def next_cycle_start(first_issued_on: date, cycle_start: date) -> date:
     return add_years(first_issued_on, cycle_start.year - first_issued_on.year + 1)
 
 
-def cycle_end(cycle_start: date, *, first_issued_on: date | None = None) -> date:
-    """Last day of the cycle that starts on `cycle_start` (give the first issue date to
-    get 29 February right)."""
-    return next_cycle_start(first_issued_on or cycle_start, cycle_start) - timedelta(days=1)
+def cycle_end(first_issued_on: date, cycle_start: date) -> date:
+    """Last day of the cycle that starts on `cycle_start`."""
+    return next_cycle_start(first_issued_on, cycle_start) - timedelta(days=1)
 
 
-def earlier_cycle_starts(cycle_start: date, count: int, *, first_issued_on: date | None = None) -> list[date]:
+def earlier_cycle_starts(first_issued_on: date, cycle_start: date, count: int) -> list[date]:
     """`cycle_start` and the starts of the `count - 1` cycles before it, newest first."""
-    first = first_issued_on or cycle_start
-    years = cycle_start.year - first.year
-    return [cycle_start] + [add_years(first, years - n) for n in range(1, count)]
+    years = cycle_start.year - first_issued_on.year
+    return [cycle_start] + [add_years(first_issued_on, years - n) for n in range(1, count)]
 
 
 def carry_over(*, net_by_decision: Mapping[int | None, int], unpaid: frozenset[int]) -> dict[int | None, int]:

@@ -81,9 +81,9 @@ def reduction_case(licence: DriverLicence, today: date) -> rules.ReductionCase:
     licence into its current cycle first (`points.cycle_roll`, which locks the licence)."""
     licence = points.cycle_roll(licence=licence, today=today)
     last_three = rules.earlier_cycle_starts(
-        licence.cycle_start, rules.CYCLES_LOOKED_BACK, first_issued_on=licence.first_issued_on
+        licence.first_issued_on, licence.cycle_start, rules.CYCLES_LOOKED_BACK
     )
-    last_two = rules.earlier_cycle_starts(licence.cycle_start, 2, first_issued_on=licence.first_issued_on)
+    last_two = rules.earlier_cycle_starts(licence.first_issued_on, licence.cycle_start, 2)
     return rules.ReductionCase(
         today=today,
         licence_status=licence.status,

@@ -35,11 +35,11 @@ SIGNALS_SHOWN: Final = 500
 
 
 def default_threshold() -> int:
-    return int(getattr(settings, "VIOLATIONS_TRADING_THRESHOLD", 3))
+    return settings.VIOLATIONS_TRADING_THRESHOLD
 
 
 def default_window_days() -> int:
-    return int(getattr(settings, "VIOLATIONS_TRADING_WINDOW_DAYS", 365))
+    return settings.VIOLATIONS_TRADING_WINDOW_DAYS
 
 
 @dataclass(frozen=True)

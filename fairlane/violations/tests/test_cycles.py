@@ -143,7 +143,7 @@ def test_two_runs_at_once_close_each_cycle_once() -> None:
     # given: twenty licences whose cycle ended, with 5 legacy points each
     today = timezone.localdate()
     first_issued = today - timedelta(days=800)
-    old_start = rules.earlier_cycle_starts(rules.cycle_start_on(first_issued, today), 2)[-1]
+    old_start = rules.earlier_cycle_starts(first_issued, rules.cycle_start_on(first_issued, today), 2)[-1]
     drivers = [
         driver_make(seed=seed, first_issued_on=first_issued, cycle_start=old_start, points=5)
         for seed in range(1, 21)

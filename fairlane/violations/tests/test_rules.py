@@ -107,8 +107,8 @@ def test_cycle_start_on(today: date, start: date) -> None:
 
 
 def test_cycle_end_is_the_day_before_the_next_start() -> None:
-    assert rules.cycle_end(date(2021, 5, 10)) == date(2022, 5, 9)
-    assert rules.cycle_end(date(2023, 3, 1)) == date(2024, 2, 29)
+    assert rules.cycle_end(date(2021, 5, 10), date(2021, 5, 10)) == date(2022, 5, 9)
+    assert rules.cycle_end(date(2023, 3, 1), date(2023, 3, 1)) == date(2024, 2, 29)
 
 
 LEAP = date(2024, 2, 29)
@@ -126,16 +126,16 @@ LEAP = date(2024, 2, 29)
 )
 def test_cycles_of_a_licence_first_issued_on_29_february(today: date, start: date) -> None:
     assert rules.cycle_start_on(LEAP, today) == start
-    assert rules.cycle_end(LEAP) == date(2025, 2, 27)
+    assert rules.cycle_end(LEAP, LEAP) == date(2025, 2, 27)
 
 
 def test_the_day_before_a_leap_year_anniversary_is_inside_its_cycle() -> None:
     today = date(2028, 2, 28)
     start = rules.cycle_start_on(LEAP, today)
     assert start == date(2027, 2, 28)
-    assert rules.cycle_end(start, first_issued_on=LEAP) == date(2028, 2, 28)
+    assert rules.cycle_end(LEAP, start) == date(2028, 2, 28)
     assert rules.next_cycle_start(LEAP, start) == date(2028, 2, 29)
-    assert rules.earlier_cycle_starts(date(2028, 2, 29), 3, first_issued_on=LEAP) == [
+    assert rules.earlier_cycle_starts(LEAP, date(2028, 2, 29), 3) == [
         date(2028, 2, 29),
         date(2027, 2, 28),
         date(2026, 2, 28),
@@ -151,12 +151,12 @@ def test_the_day_before_a_leap_year_anniversary_is_inside_its_cycle() -> None:
 def test_every_day_lies_in_the_cycle_that_cycle_start_on_names(first: date, later: int) -> None:
     today = first + timedelta(days=later)
     start = rules.cycle_start_on(first, today)
-    assert start <= today <= rules.cycle_end(start)
+    assert start <= today <= rules.cycle_end(first, start)
     assert (start.month, start.day) == (first.month, first.day)
 
 
 def test_earlier_cycle_starts() -> None:
-    assert rules.earlier_cycle_starts(date(2025, 5, 10), 3) == [
+    assert rules.earlier_cycle_starts(date(2025, 5, 10), date(2025, 5, 10), 3) == [
         date(2025, 5, 10),
         date(2024, 5, 10),
         date(2023, 5, 10),

@@ -383,7 +383,7 @@ def test_drink_driving_in_the_last_three_cycles_refuses(clock: TimeMachineFixtur
 def test_drink_driving_four_cycles_ago_no_longer_refuses(clock: TimeMachineFixture) -> None:
     # given
     driver = driver_make(points=3, first_issued_on=timezone.localdate() - timedelta(days=2000))
-    oldest = rules.earlier_cycle_starts(driver.licence.cycle_start, 3)[-1]
+    oldest = rules.earlier_cycle_starts(driver.licence.first_issued_on, driver.licence.cycle_start, 3)[-1]
     decided = datetime(oldest.year, oldest.month, oldest.day, tzinfo=START.tzinfo) - timedelta(days=1)
     decision_make(driver, code="1711", paid=True, decided_at=decided)
 
@@ -413,7 +413,7 @@ def test_two_full_score_studies_in_this_or_the_last_cycle_refuse(clock: TimeMach
     driver = driver_make(points=3)
     now = timezone.now()
     for occurrence, cycle_start in enumerate(
-        rules.earlier_cycle_starts(driver.licence.cycle_start, 2), start=1
+        rules.earlier_cycle_starts(driver.licence.first_issued_on, driver.licence.cycle_start, 2), start=1
     ):
         FullScoreStudy.objects.create(
             licence=driver.licence,
