@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from fairlane.accounts.models import User
 from fairlane.core.audit import AuditAction, audit_record
-from fairlane.core.errors import Conflict, InvalidInput
+from fairlane.core.errors import Conflict, InvalidInput, NotFound
 from fairlane.registry.models import Office
 from fairlane.violations.models import Source
 
@@ -55,6 +55,26 @@ def source_create(*, actor: User | None, code: str, name: str, office: Office) -
         office=office,
         obj=source,
         changes={"code": (None, code), "name": (None, name)},
+    )
+    return source, key
+
+
+@transaction.atomic
+def source_key_replace(*, actor: User | None, code: str) -> tuple[Source, str]:
+    """Give the source with `code` a new key (the old one stops at once) and return it;
+    for a key that leaked or was lost. Unknown code: NotFound."""
+    source = Source.objects.select_for_update().filter(code=code.strip().upper()).first()
+    if source is None:
+        raise NotFound("source_unknown", _("No enforcement system has this code."))
+    key = secrets.token_urlsafe(KEY_BYTES)
+    source.key_hash = key_hash(key)
+    source.save(update_fields=["key_hash"])
+    audit_record(
+        action=AuditAction.VIOLATION_SOURCE_CREATED,
+        actor=actor,
+        office=source.office,
+        obj=source,
+        reason="key replaced",
     )
     return source, key
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fairlane.core.audit import AuditAction
 from fairlane.integrity.models import AuditEvent
@@ -50,6 +51,13 @@ def run(path: Path, pictures: Path) -> str:
         "import_violations", str(path), "--source", "CAM-PD", "--evidence-dir", str(pictures), stdout=out
     )
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The commands speak the active language; these tests compare the English text."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -248,4 +256,35 @@ def test_violation_source_create_refuses_a_taken_code_or_unknown_office(world: W
         call_command("violation_source_create", "--code", "CAM-PD", "--name", "again", "--office", "310000")
     with pytest.raises(CommandError, match="no office has the code 999999"):
         call_command("violation_source_create", "--code", "CAM-X", "--name", "x", "--office", "999999")
+    assert Source.objects.count() == 1
+
+
+def test_replace_key_stops_the_old_key_and_prints_a_new_one(world: World) -> None:
+    # given
+    out = StringIO()
+    call_command(
+        "violation_source_create", "--code", "CAM-MH", "--name", "闵行", "--office", "310000", stdout=out
+    )
+    old_key = out.getvalue().splitlines()[1].rsplit(" ", 1)[1]
+    out = StringIO()
+
+    # when
+    call_command("violation_source_create", "--code", "cam-mh", "--replace-key", stdout=out)
+
+    # then
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "enforcement system CAM-MH has a new key; the old one no longer works"
+    new_key = lines[1].rsplit(" ", 1)[1]
+    source = Source.objects.get(code="CAM-MH")
+    assert source_authenticate(old_key) is None
+    assert source_authenticate(new_key) == source
+    event = AuditEvent.objects.filter(action=AuditAction.VIOLATION_SOURCE_CREATED).latest("pk")
+    assert (event.object_id, event.reason) == (str(source.pk), "key replaced")
+
+
+def test_replace_key_refuses_an_unknown_code_and_register_needs_name_and_office(world: World) -> None:
+    with pytest.raises(CommandError, match="No enforcement system has this code"):
+        call_command("violation_source_create", "--code", "CAM-NONE", "--replace-key")
+    with pytest.raises(CommandError, match="--name and --office are required"):
+        call_command("violation_source_create", "--code", "CAM-X")
     assert Source.objects.count() == 1

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 from PIL import Image
@@ -537,3 +538,25 @@ def test_pictures_from_a_directory_refuse_paths_out_of_it(tmp_path: Path) -> Non
     for ref in ("../secret.jpg", "..", "/etc/passwd", "sub/a.jpg", "missing.jpg"):
         with pytest.raises(EvidenceUnavailable):
             get(1, ref)
+
+
+def test_the_sweep_notifies_records_whose_notice_never_ran(
+    world: World, django_capture_on_commit_callbacks: Capture
+) -> None:
+    # given: the after-commit notice was lost (the process stopped before it ran)
+    with django_capture_on_commit_callbacks(execute=False):
+        import_rows(world.source, [row_make(world.driver.vehicle.plate, "PD-0001")])
+    assert Violation.objects.get().notified_at is None
+
+    # when: the sweep runs twice
+    first, second = io.StringIO(), io.StringIO()
+    call_command("notify_violations", stdout=first)
+    call_command("notify_violations", stdout=second)
+
+    # then: one notice, sent by the first run only
+    violation = Violation.objects.get()
+    assert violation.notified_at is not None
+    assert violation.handle_by == timezone.localdate() + timedelta(days=30)
+    assert Notification.objects.filter(recipient=world.driver.user, kind="violation_recorded").count() == 1
+    assert first.getvalue().strip() == "1 violations waiting, 1 notified by this run"
+    assert second.getvalue().strip() == "0 violations waiting, 0 notified by this run"
