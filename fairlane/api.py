@@ -15,7 +15,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fairlane.accounts.api import router as accounts_router
 from fairlane.accounts.api_auth import BearerToken
+from fairlane.agencies.acting_api import router as acting_router
 from fairlane.agencies.api import router as agencies_router
+from fairlane.agencies.authorisation_api import router as authorisations_router
+from fairlane.agencies.licensing_api import router as licensing_router
+from fairlane.agencies.oversight_api import router as oversight_router
 from fairlane.applications.api import router as applications_router
 from fairlane.bookings.api import router as bookings_router
 from fairlane.bookings.appeal_api import router as appeals_router
@@ -65,6 +69,10 @@ api.add_router("/payments", payments_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/elicence", elicence_router)
 api.add_router("/health-certificates", agencies_router)
+api.add_router("/agencies", licensing_router)
+api.add_router("/authorisations", authorisations_router)
+api.add_router("/agent", acting_router)
+api.add_router("/staff/agencies", oversight_router)
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:

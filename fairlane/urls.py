@@ -28,6 +28,15 @@ urlpatterns = [
     path("notifications/", include("fairlane.notifications.urls")),
     path("", include("fairlane.elicence.urls")),
     path("", include("fairlane.agencies.urls")),
+    # Licensed agencies (issue 7): the directory and an agency's own pages (licensing), the
+    # citizen's and agent's authorisations, acting for a citizen, the office's oversight.
+    path("agencies/bans/", include("fairlane.agencies.bans_urls")),
+    path("agencies/", include("fairlane.agencies.licensing_urls")),
+    path("authorisations/", include("fairlane.agencies.authorisation_urls")),
+    path("agent/", include("fairlane.agencies.acting_urls")),
+    path("staff/agencies/licensing/", include("fairlane.agencies.licensing_staff_urls")),
+    path("staff/agencies/complaints/", include("fairlane.agencies.complaint_staff_urls")),
+    path("staff/agencies/", include("fairlane.agencies.oversight_urls")),
     path("", include("fairlane.catalogue.announcements.urls")),
     path("", include("fairlane.web.urls")),
 ]

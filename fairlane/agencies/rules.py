@@ -1,4 +1,5 @@
-"""Pure rules for accredited hospitals and the health certificates they send.
+"""Pure rules for accredited hospitals and the health certificates they send, and for
+licensed agencies and the authorisations citizens give them.
 
 Nothing here touches the database. Sources as in reference/china-dmv-facts.md §2.4:
 L-DL 机动车驾驶证申领和使用规定 第85–86条.
@@ -7,7 +8,7 @@ L-DL 机动车驾驶证申领和使用规定 第85–86条.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final
 
 from fairlane.agencies.models import AgencyStatus
@@ -53,11 +54,13 @@ def health_certificate_earliest_issue(on: date) -> date:
     return earliest
 
 
-def hospital_may_certify(status: str, licensed_from: date, licensed_until: date, on: date) -> bool:
+def hospital_may_certify(
+    status: str, licensed_from: date | None, licensed_until: date | None, on: date
+) -> bool:
     """Whether a hospital's certificate issued on `on` is one the office accepts: it is
     licensed (not suspended or revoked) and `on` is inside its licence period (both ends
     included)."""
-    return status == AgencyStatus.LICENSED and licensed_from <= on <= licensed_until
+    return agency_may_act(status, licensed_from, licensed_until, on)
 
 
 def classes_fit_normalised(text: str) -> tuple[str, list[str]]:
@@ -79,3 +82,115 @@ def classes_fit_normalised(text: str) -> tuple[str, list[str]]:
 def classes_cover(classes_fit: str, needed: str) -> bool:
     """Whether a certificate fit for `classes_fit` covers every class of `needed`."""
     return set(licence_permitted_classes(needed)) <= set(licence_permitted_classes(classes_fit))
+
+
+# --- agencies and authorisations ---------------------------------------------------------
+# Sources: reference/china-dmv-facts.md §3.3–3.4 (L-VR 第69–70条, 第80–81条, 第86条;
+# L-DL 第93条, 第105条).
+
+# Items the rules keep in person whatever the catalogue says: the first licence
+# application and the exams (L-DL 第105条), change of co-owner, replacement of the
+# registration certificate and deregistration of a lost vehicle (L-VR 第86条). Codes that
+# the catalogue does not publish yet are listed too, so they can never be delegated later.
+IN_PERSON_ONLY: Final = frozenset(
+    {
+        "DL-FIRST",  # 初次申领
+        "DL-ADD-CLASS",  # 增加准驾车型 (a new class is learnt and examined)
+        "LN-PERMIT",
+        "LN-EXAM-BOOK",
+        "LN-EXAM-CANCEL",
+        "VH-COOWNER",  # 变更共同所有人
+        "VH-CERT-REPLACE",  # 补领、换领登记证书
+        "VH-DEREG-LOST",  # 灭失注销
+    }
+)
+# The catalogue says who may apply for an item; only these let an agent do it.
+DELEGABLE_APPLICANTS: Final = frozenset({"agent_allowed", "official_channel"})
+# Items are done for a licence or for a vehicle: the catalogue category says which.
+SUBJECT_OF_CATEGORY: Final = {"licence": "licence", "vehicle": "vehicle"}
+
+AUTHORISATION_MAX_DAYS: Final = 90
+CONFIRM_WITHIN: Final = timedelta(days=3)  # an unconfirmed request lapses after this
+CODE_TTL: Final = timedelta(minutes=10)
+CODE_MAX_FAILURES: Final = 5
+LICENCE_MAX_YEARS: Final = 3  # the office licenses an agency for at most this long
+BAN_YEARS: Final = {"false_materials": 1, "deceit_bribery": 3}
+
+
+def item_delegable(code: str, applicant: str, category: str) -> bool:
+    """Whether an agent may ever be authorised for the item: not kept in person by the
+    rules, open to agents in the catalogue, and done for a licence or a vehicle."""
+    return (
+        code not in IN_PERSON_ONLY and applicant in DELEGABLE_APPLICANTS and category in SUBJECT_OF_CATEGORY
+    )
+
+
+def agency_may_act(status: str, licensed_from: date | None, licensed_until: date | None, on: date) -> bool:
+    """Whether an agency's licence lets it act on `on`: licensed, and `on` in its period."""
+    return (
+        status == AgencyStatus.LICENSED
+        and licensed_from is not None
+        and licensed_until is not None
+        and licensed_from <= on <= licensed_until
+    )
+
+
+def authorisation_in_force(status: str, valid_until: datetime | None, now: datetime) -> bool:
+    """Whether a confirmed authorisation still lets its agent act at `now` (to the second:
+    `valid_until` itself is already too late)."""
+    return status == "active" and valid_until is not None and now < valid_until
+
+
+def request_lapsed(requested_at: datetime, now: datetime) -> bool:
+    return now >= requested_at + CONFIRM_WITHIN
+
+
+def fee_fits(fee_fen: int, published_fen: int) -> bool:
+    """An agreed or published fee is at most the one above it (the cap, the published fee)."""
+    return 0 <= fee_fen <= published_fen
+
+
+def fee_complaint(paid_fen: int | None, disputed: bool, agreed_fen: int) -> str | None:
+    """The complaint the office opens by itself once the citizen answers: a disputed
+    payment, or a fee above the agreed one (which was at most the published one)."""
+    if disputed:
+        return "disputed"
+    if paid_fen is not None and paid_fen > agreed_fen:
+        return "overcharged"
+    return None
+
+
+def ban_ends_on(kind: str, starts_on: date) -> date:
+    """The last day of a ban of `kind` decided on `starts_on` (1 or 3 years): counted like
+    every period in years (民法典 第201–202条), from the next day to the same day of the
+    month that many years on, or that month's last day (as for health certificates)."""
+    return add_months(starts_on, 12 * BAN_YEARS[kind])
+
+
+def rate(part: int, whole: int) -> float | None:
+    """`part` of `whole` as a fraction, or None when there is nothing to divide."""
+    return part / whole if whole else None
+
+
+# --- licensing ---------------------------------------------------------------------------
+
+
+def licence_period_fits(licensed_from: date, licensed_until: date) -> bool:
+    """Whether the office may license an agency from `licensed_from` to `licensed_until`
+    (both included): in order, and at most LICENCE_MAX_YEARS years long."""
+    return licensed_from <= licensed_until < add_months(licensed_from, 12 * LICENCE_MAX_YEARS)
+
+
+
+# --- authorisations ------------------------------------------------------------------------
+
+
+def authorisation_days_fit(days: int) -> bool:
+    """Whether an authorisation may be asked for `days` days (1 to AUTHORISATION_MAX_DAYS)."""
+    return 1 <= days <= AUTHORISATION_MAX_DAYS
+
+
+def confirmation_code_usable(expires_at: datetime | None, failures: int, now: datetime) -> bool:
+    """Whether a confirmation code sent earlier may still be tried at `now`: not expired
+    (to the second) and not guessed wrong CODE_MAX_FAILURES times."""
+    return expires_at is not None and now < expires_at and failures < CODE_MAX_FAILURES

@@ -92,6 +92,28 @@ class AuditAction(IntEnum):
     RECONCILIATION_MISMATCH = 522  # our record and the gateway's disagree
     # 600–699 agencies, hospitals and other channels
     HEALTH_CERTIFICATE_SENT = 601  # an accredited hospital sent a certificate to the office
+    AGENCY_APPLIED = 602  # a company applied to be licensed
+    AGENCY_LICENSED = 603  # licensed (or its licence renewed) for a period
+    AGENCY_REFUSED = 604  # its application refused, with a reason
+    AGENCY_SUSPENDED = 605  # may not act for now, with a reason
+    AGENCY_REINSTATED = 606  # a suspension lifted
+    AGENCY_REVOKED = 607  # licence withdrawn, with a reason
+    AGENCY_MEMBER_ADDED = 608
+    AGENCY_MEMBER_REMOVED = 609
+    AGENCY_DAILY_CAP_SET = 610
+    FEE_CAP_SET = 611  # the office's highest fee for an item
+    AGENCY_FEE_PUBLISHED = 612  # an agency's fee for an item (or the item withdrawn)
+    AUTHORISATION_REQUESTED = 613  # an agent asked a citizen
+    AUTHORISATION_CONFIRMED = 614  # the citizen confirmed with a one-time code
+    AUTHORISATION_DECLINED = 615
+    AUTHORISATION_REVOKED = 616  # by the citizen, or ended with the agency's licence
+    AGENT_ACTION_REFUSED = 617  # an agent tried to act outside an authorisation in force
+    AGENT_ACTED = 618  # an agent acted for a citizen (the write itself has its own event too)
+    AGENCY_JOB_CLOSED = 619  # the agent finished the job
+    AGENCY_FEE_CONFIRMED = 620  # the citizen said what they paid, or disputed it
+    COMPLAINT_OPENED = 621
+    COMPLAINT_DECIDED = 622
+    BAN_IMPOSED = 623  # 1 year (false materials) or 3 years (deceit, bribery), published
     # 260–269 (registry) electronic licence
     ELECTRONIC_LICENCE_ISSUED = 261
     ELECTRONIC_LICENCE_REVOKED = 262

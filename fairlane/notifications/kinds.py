@@ -45,6 +45,15 @@ class NotificationKind(models.TextChoices):
     BINDING_DECIDED = "binding_decided", _("Vehicle binding answered")  # to the driver who asked
     OBJECTION_DECIDED = "objection_decided", _("Objection decided")  # to the person who objected
     POINTS_REDUCED = "points_reduced", _("Points reduced by study")  # to the licence holder
+    AUTHORISATION_REQUESTED = (
+        "authorisation_requested",
+        _("Agent asks for an authorisation"),
+    )  # to the citizen
+    AUTHORISATION_ANSWERED = "authorisation_answered", _("Authorisation answered")  # to the agent
+    AGENT_ACTED = "agent_acted", _("Your agent acted for you")  # to the citizen, at every step
+    AGENCY_JOB_CLOSED = "agency_job_closed", _("Agent finished: confirm the fee")  # to the citizen
+    COMPLAINT_DECIDED = "complaint_decided", _("Complaint decided")  # to the citizen who complained
+    AGENCY_DECIDED = "agency_decided", _("Agency licence decided")  # to the agency's manager
 
 
 @dataclass(frozen=True)
@@ -247,6 +256,51 @@ _OBJECTION_UPHELD: Final = Texts(
         "Your objection %(reference)s was upheld: the violation is cancelled, and any points and fine are reversed."
     ),
     sms=_("[fairlane] Objection %(reference)s upheld: the violation is cancelled."),
+)
+# What an agent may do for a citizen, as AGENT_ACTED names it ("%(action_label)s").
+AGENT_ACTIONS: Final[Mapping[str, Promise]] = {
+    "application_filed": _("filed an application"),
+    "application_changed": _("changed the application form"),
+    "material_uploaded": _("uploaded a file"),
+    "material_removed": _("removed a file"),
+    "application_paid": _("paid or submitted the application"),
+    "booking_made": _("booked a visit"),
+    "booking_requested": _("requested a place in a lottery"),
+    "booking_cancelled": _("cancelled a booking"),
+}
+# What the office decided on an agency, as AGENCY_DECIDED names it ("%(outcome_label)s").
+AGENCY_OUTCOMES: Final[Mapping[str, Promise]] = {
+    "licensed": _("licensed"),
+    "refused": _("application refused"),
+    "suspended": _("suspended"),
+    "reinstated": _("suspension lifted"),
+    "revoked": _("licence revoked"),
+}
+
+_AUTHORISATION_CONFIRMED: Final = Texts(
+    title=_("Authorisation %(reference)s confirmed"),
+    body=_("The citizen confirmed authorisation %(reference)s: you may act for them inside it."),
+    sms=_("[fairlane] Authorisation %(reference)s confirmed."),
+)
+_AUTHORISATION_DECLINED: Final = Texts(
+    title=_("Authorisation %(reference)s declined"),
+    body=_("The citizen declined authorisation %(reference)s: you may not act for them."),
+    sms=_("[fairlane] Authorisation %(reference)s declined."),
+)
+_AUTHORISATION_REVOKED: Final = Texts(
+    title=_("Authorisation %(reference)s revoked"),
+    body=_("Authorisation %(reference)s was revoked: from now on you may not act for the citizen under it."),
+    sms=_("[fairlane] Authorisation %(reference)s revoked."),
+)
+_COMPLAINT_UPHELD: Final = Texts(
+    title=_("Complaint %(reference)s upheld"),
+    body=_("The office upheld your complaint %(reference)s against the agency. Its page shows the decision."),
+    sms=_("[fairlane] Complaint %(reference)s upheld."),
+)
+_COMPLAINT_DISMISSED: Final = Texts(
+    title=_("Complaint %(reference)s dismissed"),
+    body=_("The office dismissed your complaint %(reference)s. Its page shows the reason."),
+    sms=_("[fairlane] Complaint %(reference)s dismissed. Sign in to see why."),
 )
 _OBJECTION_REJECTED: Final = Texts(
     title=_("Objection rejected: %(reference)s"),
@@ -456,6 +510,72 @@ KINDS: Final[dict[str, KindSpec]] = {
                     "cycle %(reduced)s points have been reduced, of at most 6."
                 ),
                 sms=_("[fairlane] Study passed: %(points)s point off, %(points_now)s points now."),
+            )
+        ),
+    ),
+    NotificationKind.AUTHORISATION_REQUESTED: KindSpec(
+        params={"reference": str, "fee_fen": int, "days": int},
+        texts=_always(
+            Texts(
+                title=_("An agent asks you for authorisation %(reference)s"),
+                body=_(
+                    "A licensed agent asks you to authorise them (%(reference)s) for %(days)s days at a fee of "
+                    "%(fee)s yuan. Check the items and the agency in your account; confirm only if you asked "
+                    "them, with the code we send you there. You can revoke it at any time."
+                ),
+                sms=_("[fairlane] An agent asks for your authorisation %(reference)s. Sign in to check it."),
+            )
+        ),
+    ),
+    NotificationKind.AUTHORISATION_ANSWERED: KindSpec(
+        # outcome: "confirmed", "declined" or "revoked".
+        params={"reference": str, "outcome": str},
+        texts=lambda params: {"confirmed": _AUTHORISATION_CONFIRMED, "declined": _AUTHORISATION_DECLINED}.get(
+            str(params.get("outcome")), _AUTHORISATION_REVOKED
+        ),
+    ),
+    NotificationKind.AGENT_ACTED: KindSpec(
+        # action: what the agent did, a key of AGENT_ACTIONS.
+        params={"reference": str, "action": str, "item_code": str},
+        texts=_always(
+            Texts(
+                title=_("Your agent acted for you: %(item)s"),
+                body=_(
+                    "Under authorisation %(reference)s your agent did this for you: %(action_label)s (%(item)s). "
+                    "Everything they do is in your account; if you did not ask for it, revoke the authorisation."
+                ),
+                sms=_("[fairlane] Your agent acted for you under %(reference)s. Sign in to see what."),
+            )
+        ),
+    ),
+    NotificationKind.AGENCY_JOB_CLOSED: KindSpec(
+        params={"reference": str, "fee_fen": int},
+        texts=_always(
+            Texts(
+                title=_("Your agent finished: confirm the fee"),
+                body=_(
+                    "The agent closed job %(reference)s. The agreed fee was %(fee)s yuan. Tell us what you "
+                    "actually paid, or that you dispute the payment: a higher fee opens a complaint for you."
+                ),
+                sms=_("[fairlane] Agent job %(reference)s is closed. Sign in to confirm the fee you paid."),
+            )
+        ),
+    ),
+    NotificationKind.COMPLAINT_DECIDED: KindSpec(
+        params={"reference": str, "upheld": bool},
+        texts=lambda params: _COMPLAINT_UPHELD if params.get("upheld") else _COMPLAINT_DISMISSED,
+    ),
+    NotificationKind.AGENCY_DECIDED: KindSpec(
+        # outcome: a key of AGENCY_OUTCOMES.
+        params={"outcome": str},
+        texts=_always(
+            Texts(
+                title=_("The office decided on your agency"),
+                body=_(
+                    "The office changed your agency's licence: %(outcome_label)s. The agency page shows the "
+                    "period or the reason."
+                ),
+                sms=_("[fairlane] The office decided on your agency. Sign in to see it."),
             )
         ),
     ),

@@ -16,7 +16,7 @@ from fairlane.applications.models import ApplicationStatus
 from fairlane.catalogue.schema import Bilingual
 from fairlane.catalogue.selectors import published_item
 from fairlane.core import money
-from fairlane.notifications.kinds import KINDS, Texts
+from fairlane.notifications.kinds import AGENCY_OUTCOMES, AGENT_ACTIONS, KINDS, Texts
 from fairlane.notifications.kinds import NotificationKind as NotificationKind  # for callers
 from fairlane.notifications.models import Notification
 
@@ -50,9 +50,14 @@ def _shown(params: Mapping[str, Any], item_names: Mapping[str, Bilingual]) -> _S
         shown["item"] = (name.zh if chinese else name.en) if name else str(params["item_code"])
     if "status" in params:
         shown["status"] = _status_label(params["status"])
-    if "amount_fen" in params:
-        fen = params["amount_fen"]
-        shown["amount"] = money.amount(fen) if isinstance(fen, int) else ""
+    for fen_name, shown_name in (("amount_fen", "amount"), ("fee_fen", "fee")):
+        fen = params.get(fen_name)
+        if fen_name in params:
+            shown[shown_name] = money.amount(fen) if isinstance(fen, int) else ""
+    if "action" in params:
+        shown["action_label"] = str(AGENT_ACTIONS.get(str(params["action"]), params["action"]))
+    if "outcome" in params:
+        shown["outcome_label"] = str(AGENCY_OUTCOMES.get(str(params["outcome"]), params["outcome"]))
     return shown
 
 

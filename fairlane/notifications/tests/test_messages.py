@@ -221,6 +221,12 @@ def test_no_kind_puts_personal_data_in_an_sms() -> None:
         Kind.BINDING_DECIDED: {"binding_id": 3, "outcome": "confirmed"},
         Kind.OBJECTION_DECIDED: {"reference": "ABCDEFGHIJKL", "upheld": True},
         Kind.POINTS_REDUCED: {"points": 1, "reduced": 2, "points_now": 5},
+        Kind.AUTHORISATION_REQUESTED: {"reference": "ABCDEFGHIJKL", "fee_fen": 15_000, "days": 30},
+        Kind.AUTHORISATION_ANSWERED: {"reference": "ABCDEFGHIJKL", "outcome": "revoked"},
+        Kind.AGENT_ACTED: {"reference": "ABCDEFGHIJKL", "action": "application_filed", "item_code": ITEM},
+        Kind.AGENCY_JOB_CLOSED: {"reference": "ABCDEFGHIJKL", "fee_fen": 15_000},
+        Kind.COMPLAINT_DECIDED: {"reference": "ABCDEFGHIJKL", "upheld": False},
+        Kind.AGENCY_DECIDED: {"outcome": "suspended"},
     }
     assert set(samples) == set(Kind)
     for kind, params in samples.items():
@@ -275,3 +281,33 @@ def test_wrong_values_are_named_but_not_shown(
     kind: str, params: dict[str, object], errors: list[str]
 ) -> None:
     assert params_errors(kind, params) == errors
+
+
+@pytest.mark.django_db
+def test_agent_notices_name_the_action_the_fee_and_the_outcome() -> None:
+    # given
+    citizen = register_citizen(name="王小明")
+    acted = Notification(
+        recipient=citizen,
+        kind=Kind.AGENT_ACTED,
+        params={"reference": "ABCDEFGHIJKL", "action": "material_uploaded", "item_code": "DL-NONE"},
+        created_at=timezone.now(),
+    )
+    closed = Notification(
+        recipient=citizen,
+        kind=Kind.AGENCY_JOB_CLOSED,
+        params={"reference": "ABCDEFGHIJKL", "fee_fen": 15_050},
+        created_at=timezone.now(),
+    )
+    decided = Notification(
+        recipient=citizen, kind=Kind.AGENCY_DECIDED, params={"outcome": "revoked"}, created_at=timezone.now()
+    )
+
+    # when
+    with translation.override("en"):
+        texts = [render_outgoing(notice)[1] for notice in (acted, closed, decided)]
+
+    # then
+    assert "your agent did this for you: uploaded a file (DL-NONE)" in texts[0]
+    assert "The agreed fee was 150.50 yuan" in texts[1]
+    assert "licence revoked" in texts[2]

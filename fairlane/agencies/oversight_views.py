@@ -1,0 +1,3 @@
+"""Pages of the agencies app: oversight."""
+
+from __future__ import annotations
