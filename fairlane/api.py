@@ -19,6 +19,7 @@ from fairlane.agencies.acting_api import router as acting_router
 from fairlane.agencies.api import router as agencies_router
 from fairlane.agencies.authorisation_api import router as authorisations_router
 from fairlane.agencies.licensing_api import router as licensing_router
+from fairlane.agencies.oversight_api import bans_router
 from fairlane.agencies.oversight_api import router as oversight_router
 from fairlane.applications.api import router as applications_router
 from fairlane.bookings.api import router as bookings_router
@@ -69,6 +70,7 @@ api.add_router("/payments", payments_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/elicence", elicence_router)
 api.add_router("/health-certificates", agencies_router)
+api.add_router("/agencies/bans", bans_router)
 api.add_router("/agencies", licensing_router)
 api.add_router("/authorisations", authorisations_router)
 api.add_router("/agent", acting_router)

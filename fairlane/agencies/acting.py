@@ -12,6 +12,7 @@ Background tasks that carry out an agent's earlier request ask again when they r
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,9 +23,12 @@ from fairlane.accounts.models import Role, User
 from fairlane.agencies import rules
 from fairlane.agencies.models import Agency, AgencyMember, Authorisation, AuthorisationStatus, Ban
 from fairlane.core.audit import AuditAction, audit_record
-from fairlane.core.errors import ApiError
+from fairlane.core.errors import ApiError, NotFound
 from fairlane.notifications.kinds import AGENT_ACTIONS, NotificationKind
 from fairlane.notifications.services import notification_send
+
+if TYPE_CHECKING:
+    from fairlane.applications.models import Application
 
 
 def agent_membership(user: User) -> AgencyMember | None:
@@ -135,9 +139,35 @@ def acting_check(
     the caller's work is rolled back."""
     if action not in AGENT_ACTIONS:
         raise ValueError(f"unknown agent action {action!r}")
+    return _check(agent, reference, action, item_code, vehicle_id, licence_id)
+
+
+def acting_read_check(
+    *,
+    agent: User,
+    reference: str,
+    item_code: str | None = None,
+    vehicle_id: int | None = None,
+    licence_id: int | None = None,
+) -> Authorisation:
+    """As `acting_check`, for reading what the agent did under the authorisation: it must be
+    in force and cover `item_code` (None: the authorisation as a whole)."""
+    return _check(agent, reference, "read", item_code, vehicle_id, licence_id)
+
+
+def _check(
+    agent: User,
+    reference: str,
+    action: str,
+    item_code: str | None,
+    vehicle_id: int | None,
+    licence_id: int | None,
+) -> Authorisation:
     authorisation = (
         Authorisation.objects.select_related("agency", "citizen").filter(reference=reference).first()
     )
+    if item_code is None:  # the authorisation as a whole: any item of its own scope
+        item_code = authorisation.item_codes[0] if authorisation and authorisation.item_codes else ""
     why = refusal(authorisation, agent, item_code=item_code, vehicle_id=vehicle_id, licence_id=licence_id)
     if why is None and authorisation is not None:
         return authorisation
@@ -152,6 +182,47 @@ def acting_check(
             reason=f"{action} {item_code}"[:200],
         )
     raise ApiError("not_authorised", why or "", status=403)
+
+
+def acting_application(
+    *, agent: User, reference: str, application_reference: str, action: str | None
+) -> tuple[Authorisation, Application]:
+    """The authorisation `reference` and the application `application_reference` the agent
+    filed under it for its citizen, if `agent` may do `action` on it now (None: read it).
+    A refusal is recorded and raised as by `acting_check`; an application that is not the
+    agent's for this citizen is not found."""
+    from fairlane.applications.agent_scope import form_subject
+    from fairlane.applications.models import Application
+
+    found = (
+        Application.objects.filter(agent=agent, reference=application_reference)
+        .select_related("office", "applicant")
+        .first()
+    )
+    item_code = found.item_code if found is not None else None  # None: any item of its scope
+    vehicle_id, licence_id = (
+        form_subject(found.item_code, found.applicant, found.form_data) if found else (None, None)
+    )
+    if action is None or found is None:
+        authorisation = acting_read_check(
+            agent=agent,
+            reference=reference,
+            item_code=item_code,
+            vehicle_id=vehicle_id,
+            licence_id=licence_id,
+        )
+    else:
+        authorisation = acting_check(
+            agent=agent,
+            reference=reference,
+            action=action,
+            item_code=found.item_code,
+            vehicle_id=vehicle_id,
+            licence_id=licence_id,
+        )
+    if found is None or found.applicant_id != authorisation.citizen_id:
+        raise NotFound("not_found", _("No such application."))
+    return authorisation, found
 
 
 def agent_acted(*, authorisation: Authorisation, action: str, item_code: str) -> None:

@@ -1,7 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The published bans on agencies and their people, under /agencies/bans/ (for everyone)."""
 
-from fairlane.agencies import oversight_views  # noqa: F401
+from django.urls import path
+
+from fairlane.agencies import oversight_views
 
 app_name = "bans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", oversight_views.bans, name="index"),
+]

@@ -1,7 +1,13 @@
-from django.urls import path  # noqa: F401
+"""Complaints about agencies, for reviewers and supervisors of the licensing office, under
+/staff/agencies/complaints/."""
 
-from fairlane.agencies import authorisation_views  # noqa: F401
+from django.urls import path
+
+from fairlane.agencies import authorisation_views as views
 
 app_name = "complaint_staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.complaint_queue, name="queue"),
+    path("<str:reference>/decide/", views.complaint_decide, name="decide"),
+]

@@ -1,4 +1,5 @@
-"""The demo's accredited hospitals and the certificates they sent.
+"""The demo's accredited hospitals and the certificates they sent, and its licensed
+agencies with the office's fee caps.
 
 Called by the demo seeder once offices, citizens, licences and the demo accounts exist.
 Names, codes and addresses are invented. The certificates go through
@@ -17,8 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fairlane.accounts.models import User
-from fairlane.agencies.models import Agency, AgencyKind, AgencyMember, AgencyStatus
+from fairlane.agencies.licensing import agency_apply, agency_fee_publish, agency_license, fee_cap_set
+from fairlane.agencies.models import Agency, AgencyItem, AgencyKind, AgencyMember, AgencyStatus
 from fairlane.agencies.services import health_certificate_send
+from fairlane.catalogue.selectors import published_item
 from fairlane.core.testdata import make_credit_code
 from fairlane.core.validators import credit_code_check_char, organization_code_check_char
 from fairlane.registry.models import DriverLicence, Office
@@ -110,3 +113,83 @@ def demo_hospitals_seed(*, hospital_member_phone: str, renewal_citizen_phone: st
             classes_fit=classes if fit else "",
         )
     return hospitals[0]
+
+
+# --- licensed agencies (issue 7) ------------------------------------------------------------
+
+DEMO_AGENCY_NAME: Final = "申城机动车代办服务有限公司"
+DEMO_POST_POINT_NAME: Final = "上海邮政徐汇营业部代办点"
+# The office's caps and the demo agency's fees, in fen: item code -> (cap, fee).
+DEMO_FEES: Final = {
+    "DL-RENEW": (20_000, 18_000),
+    "DL-LOST": (15_000, 12_000),
+    "VH-INSPECT-BOOK": (10_000, 8_000),
+    "VH-TRANSFER-BOOK": (30_000, 25_000),
+}
+DEMO_POST_FEE: Final = ("DL-RENEW", 6_000)  # the post office point charges postage and service only
+
+
+@transaction.atomic
+def demo_agencies_seed(
+    *, manager_phone: str, supervisor_phone: str, reviewer_phone: str, seed: int
+) -> Agency | None:
+    """The office's fee caps, a licensed agency managed by the demo agent account with its
+    fees published, and a post office point for licence renewal; the agency, or None
+    before the catalogue is published. Done through the services, as the supervisor, the
+    applicant and the reviewer would; run again, it changes nothing."""
+    existing = Agency.objects.filter(name=DEMO_AGENCY_NAME).first()
+    if existing is not None:
+        return existing
+    if any(published_item(code) is None for code in DEMO_FEES):
+        return None
+    rng = random.Random(seed + 7)  # noqa: S311 - repeatable demo data, not a secret
+    office = Office.objects.filter(kind=Office.Kind.MAIN).order_by("pk").first()
+    if office is None:
+        raise RuntimeError("seed the offices before the agencies")
+    supervisor = User.objects.get(phone=supervisor_phone)
+    reviewer = User.objects.get(phone=reviewer_phone)
+    manager = User.objects.get(phone=manager_phone)
+    for code, (cap, _fee) in DEMO_FEES.items():
+        fee_cap_set(actor=supervisor, item_code=code, cap_fen=cap)
+    agency = agency_apply(
+        actor=manager,
+        kind=AgencyKind.AGENCY,
+        name=DEMO_AGENCY_NAME,
+        credit_code=make_credit_code(rng, region="310104"),
+        address="上海市徐汇区漕溪北路88号101室",
+        phone="021-64001234",
+        contact_name=manager.name,
+        office=office,
+        item_codes=list(DEMO_FEES),
+        staff_phones=[],
+    )
+    today = timezone.localdate()
+    start = today - timedelta(days=180)
+    agency = agency_license(
+        actor=reviewer,
+        agency=agency,
+        licensed_from=start,
+        licensed_until=add_years(start, 3) - timedelta(days=1),
+    )
+    manager.refresh_from_db()
+    for code, (_cap, fee) in DEMO_FEES.items():
+        agency_fee_publish(actor=manager, item_code=code, fee_fen=fee)
+    # No demo account manages the post office point: it is licensed as the office would
+    # have licensed it, with its one fee under the cap.
+    post = Agency.objects.create(
+        kind=AgencyKind.POST,
+        name=DEMO_POST_POINT_NAME,
+        credit_code=make_credit_code(rng, region="310104"),
+        address="上海市徐汇区衡山路900号",
+        phone="021-64370000",
+        office=office,
+        status=AgencyStatus.LICENSED,
+        licensed_from=start,
+        licensed_until=add_years(start, 3) - timedelta(days=1),
+        applied_items=[DEMO_POST_FEE[0]],
+        status_changed_at=timezone.now(),
+    )
+    AgencyItem.objects.create(
+        agency=post, item_code=DEMO_POST_FEE[0], fee_fen=DEMO_POST_FEE[1], published_at=timezone.now()
+    )
+    return agency

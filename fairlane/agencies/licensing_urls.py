@@ -1,7 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from fairlane.agencies import licensing_views  # noqa: F401
+from fairlane.agencies import licensing_views
 
 app_name = "licensing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", licensing_views.directory_list, name="directory"),
+    path("<int:agency_id>/", licensing_views.directory_detail, name="detail"),
+    path("apply/", licensing_views.apply, name="apply"),
+    path("mine/", licensing_views.mine, name="mine"),
+    path("mine/fees/<str:item_code>/", licensing_views.fee_publish, name="fee_publish"),
+    path("mine/fees/<str:item_code>/withdraw/", licensing_views.fee_withdraw, name="fee_withdraw"),
+    path("mine/members/", licensing_views.member_add, name="member_add"),
+    path("mine/members/<int:member_id>/remove/", licensing_views.member_remove, name="member_remove"),
+]

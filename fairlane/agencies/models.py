@@ -22,6 +22,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 REFERENCE_LENGTH = 12  # base32 characters: 60 random bits
 
@@ -41,8 +42,12 @@ class AgencyStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")  # waiting for the office's review
     REFUSED = "refused", _("Refused")  # the office refused the application, with a reason
     LICENSED = "licensed", _("Licensed")  # may act until `licensed_until`
-    SUSPENDED = "suspended", _("Suspended")  # may not act for now
-    REVOKED = "revoked", _("Revoked")  # recognition withdrawn (e.g. false certificates, L-DL 第86条)
+    # A context of their own: a driving licence's "Suspended" and "Revoked" are 暂扣 and 吊销.
+    SUSPENDED = "suspended", pgettext_lazy("agency status", "Suspended")  # may not act for now
+    REVOKED = (
+        "revoked",
+        pgettext_lazy("agency status", "Revoked"),
+    )  # recognition withdrawn (e.g. false certificates, L-DL 第86条)
 
 
 class Agency(models.Model):
@@ -168,7 +173,10 @@ class AuthorisationStatus(models.TextChoices):
     REQUESTED = "requested", _("Waiting for the citizen")  # the agent asked; a code was sent
     ACTIVE = "active", _("Active")  # confirmed; in force until `valid_until`
     DECLINED = "declined", _("Declined")  # the citizen said no (or never confirmed in time)
-    REVOKED = "revoked", _("Revoked")  # the citizen (or the office, with the agency) ended it
+    REVOKED = (
+        "revoked",
+        pgettext_lazy("authorisation status", "Revoked"),
+    )  # the citizen (or the office) ended it
     CLOSED = "closed", _("Job closed")  # the agent finished; the citizen confirms the fee
 
 

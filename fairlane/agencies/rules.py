@@ -181,7 +181,6 @@ def licence_period_fits(licensed_from: date, licensed_until: date) -> bool:
     return licensed_from <= licensed_until < add_months(licensed_from, 12 * LICENCE_MAX_YEARS)
 
 
-
 # --- authorisations ------------------------------------------------------------------------
 
 
@@ -194,3 +193,38 @@ def confirmation_code_usable(expires_at: datetime | None, failures: int, now: da
     """Whether a confirmation code sent earlier may still be tried at `now`: not expired
     (to the second) and not guessed wrong CODE_MAX_FAILURES times."""
     return expires_at is not None and now < expires_at and failures < CODE_MAX_FAILURES
+
+
+# --- oversight (daily caps, suspension, reinstatement, revocation) -----------------------
+
+DAILY_CAP_MIN: Final = 1
+DAILY_CAP_MAX: Final = 1000
+OVERSIGHT_REASON_MAX_LENGTH: Final = 200  # what Agency.status_reason and Ban.reason hold
+
+
+def daily_cap_valid(cap: object) -> bool:
+    """A daily cap is a whole number from DAILY_CAP_MIN to DAILY_CAP_MAX (not a bool)."""
+    return type(cap) is int and DAILY_CAP_MIN <= cap <= DAILY_CAP_MAX
+
+
+def licence_period_runs(licensed_from: date | None, licensed_until: date | None, on: date) -> bool:
+    """Whether `on` is inside the licence period (both ends included)."""
+    return licensed_from is not None and licensed_until is not None and licensed_from <= on <= licensed_until
+
+
+def may_suspend(status: str) -> bool:
+    return status == AgencyStatus.LICENSED
+
+
+def may_reinstate(status: str, licensed_from: date | None, licensed_until: date | None, on: date) -> bool:
+    """A suspension is lifted only while the licence period still runs: after it, the
+    agency applies again."""
+    return status == AgencyStatus.SUSPENDED and licence_period_runs(licensed_from, licensed_until, on)
+
+
+def may_revoke(status: str) -> bool:
+    return status in (AgencyStatus.LICENSED, AgencyStatus.SUSPENDED)
+
+
+def ban_in_force(starts_on: date, ends_on: date, on: date) -> bool:
+    return starts_on <= on <= ends_on

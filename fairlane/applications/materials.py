@@ -23,6 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
+from fairlane.agencies import acting
+from fairlane.agencies.models import Authorisation
+from fairlane.applications.agent_scope import agent_authorisation
 from fairlane.applications.models import Application, Material, MaterialKind
 from fairlane.applications.selectors import access_application
 from fairlane.applications.services import EDITABLE
@@ -50,9 +53,20 @@ KIND_RULES: Final[dict[MaterialKind, KindRules]] = {
 
 
 def may_change_materials(actor: User, application: Application) -> bool:
-    """The one place that says who may add or remove files of an application: today the
-    applicant themself. Agents acting inside a confirmed authorisation are added here."""
-    return actor.is_authenticated and actor.is_active and actor.pk == application.applicant_id
+    """The one place that says who may add or remove files of an application: the applicant
+    themself, and the agent who filed it while an authorisation in force covers its item
+    and its licence or vehicle."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    return actor.pk == application.applicant_id or _acting_for(actor, application) is not None
+
+
+def _acting_for(actor: User, application: Application) -> Authorisation | None:
+    """The authorisation under which `actor` acts on `application` (locked when asked
+    inside a write's transaction, so a revocation committed first wins)."""
+    if actor.pk == application.applicant_id:
+        return None
+    return agent_authorisation(actor, application, lock=transaction.get_connection().in_atomic_block)
 
 
 def materials_of(application: Application) -> QuerySet[Material]:
@@ -114,9 +128,11 @@ def _material_record(*, actor: User, material: Material) -> Material:
     material.application = application
     material.uploaded_at = timezone.now()
     material.save(force_insert=True)
+    authorisation = _acting_for(actor, application)
     audit_record(
         action=AuditAction.MATERIAL_UPLOADED,
         actor=actor,
+        on_behalf_of=application.applicant if authorisation is not None else None,
         office=application.office,
         obj=application,
         changes={
@@ -127,6 +143,10 @@ def _material_record(*, actor: User, material: Material) -> Material:
             "sha256": (None, material.sha256),
         },
     )
+    if authorisation is not None:
+        acting.agent_acted(
+            authorisation=authorisation, action="material_uploaded", item_code=application.item_code
+        )
     return material
 
 
@@ -146,13 +166,19 @@ def material_remove(*, actor: User, material: Material) -> None:
         "sha256": (current.sha256, None),
     }
     current.delete()
+    authorisation = _acting_for(actor, application)
     audit_record(
         action=AuditAction.MATERIAL_REMOVED,
         actor=actor,
+        on_behalf_of=application.applicant if authorisation is not None else None,
         office=application.office,
         obj=application,
         changes=changes,
     )
+    if authorisation is not None:
+        acting.agent_acted(
+            authorisation=authorisation, action="material_removed", item_code=application.item_code
+        )
     transaction.on_commit(partial(_stored_file_delete, storage, name))
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from fairlane.agencies.models import AgencyMember
 from fairlane.applications import rules
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.models import Application, ApplicationStatus
@@ -60,6 +61,8 @@ class Step:
     at: datetime | None
     by_staff: bool
     reason: str
+    # "by your agent <name> (<agency>)" when the applicant's agent took the step, else "".
+    by_agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,18 +111,36 @@ def application_views(applications: Iterable[Application]) -> list[ApplicationVi
 
 
 def timeline_steps(application: Application) -> list[Step]:
-    """Every step taken so far, oldest first. Who acted is shown only as "the office" or
-    "you": staff names are not the applicant's business."""
-    return [
-        Step(
-            status=event.to_status,
-            label=str(Status(event.to_status).label),
-            at=event.at,
-            by_staff=event.actor_id is not None and event.actor_id != application.applicant_id,
-            reason=event.reason_text,
+    """Every step taken so far, oldest first. Who acted is shown only as "the office", "you"
+    or the applicant's own agent, by name: staff names are not the applicant's business."""
+    agent = _agent_label(application)
+    steps = []
+    for event in application_timeline(application):
+        by_agent = event.actor_id is not None and event.actor_id == application.agent_id
+        steps.append(
+            Step(
+                status=event.to_status,
+                label=str(Status(event.to_status).label),
+                at=event.at,
+                by_staff=event.actor_id not in (None, application.applicant_id, application.agent_id),
+                reason=event.reason_text,
+                by_agent=agent if by_agent else "",
+            )
         )
-        for event in application_timeline(application)
-    ]
+    return steps
+
+
+def _agent_label(application: Application) -> str:
+    """The words naming the agent who filed `application` on its timeline ("" if none)."""
+    agent = application.agent
+    if agent is None:
+        return ""
+    membership = AgencyMember.objects.filter(user=agent).select_related("agency").first()
+    if membership is None:
+        return str(_("by your agent %(name)s") % {"name": agent.name})
+    return str(
+        _("by your agent %(name)s (%(agency)s)") % {"name": agent.name, "agency": membership.agency.name}
+    )
 
 
 def form_rows(application: Application) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
+from fairlane.agencies.models import Authorisation
 from fairlane.applications import rules
 from fairlane.applications.assignment import STAGE_OF
 from fairlane.applications.models import Application, ApplicationEvent, ApplicationStatus, RectificationTask
@@ -90,3 +91,17 @@ def access_rectification(user: User, task_id: int) -> RectificationTask:
     if task is None or user.role not in RECTIFIERS:
         raise NotFound("not_found", _("No such rectification task."))
     return task
+
+
+def applications_filed_under(authorisation: Authorisation) -> QuerySet[Application]:
+    """The applications the agent filed for the citizen under `authorisation`: its items,
+    its vehicle, since it was confirmed; newest first."""
+    found = Application.objects.filter(
+        agent_id=authorisation.agent_id,
+        applicant_id=authorisation.citizen_id,
+        item_code__in=authorisation.item_codes,
+        created_at__gte=authorisation.confirmed_at or authorisation.requested_at,
+    )
+    if authorisation.vehicle_id is not None:
+        found = found.filter(form_data__vehicle=authorisation.vehicle_id)
+    return found.select_related("office").order_by("-created_at", "-pk")

@@ -14,7 +14,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
-from fairlane.applications import assignment, rules
+from fairlane.agencies import acting
+from fairlane.agencies.models import Authorisation
+from fairlane.applications import agent_scope, assignment, rules
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.handlers.base import Handler, Problem, form_stored
 from fairlane.applications.models import (
@@ -133,19 +135,32 @@ def _office_fee_and_days(office: Office, item_code: str) -> tuple[int, int]:
 
 @transaction.atomic
 def application_create(
-    *, applicant: User, item_code: str, office: Office, form_data: dict[str, Any]
+    *,
+    applicant: User,
+    item_code: str,
+    office: Office,
+    form_data: dict[str, Any],
+    agent: User | None = None,
 ) -> Application:
     """A new draft of `applicant` for the online item `item_code` at `office`, if the item's
-    form is valid and its conditions are met today."""
-    _limit_hit(CREATE_PER_HOUR, applicant)
+    form is valid and its conditions are met today. With `agent`, the agent files it for
+    the applicant: only inside an authorisation in force that covers the item and the
+    form's licence or vehicle (checked here again, under lock, so a revocation committed
+    first wins)."""
+    actor = agent or applicant
+    _limit_hit(CREATE_PER_HOUR, actor)
     handler = _handler(item_code)
     data = _clean_form(handler, applicant, form_data)
+    authorisation = None
+    if agent is not None:
+        authorisation = _agent_authorisation_check(agent, applicant, handler, data)
     _check_eligible(handler, applicant, data, office)
     published = published_item(item_code)
     fee_fen, _days = _office_fee_and_days(office, item_code)
     now = timezone.now()
     application = Application.objects.create(
         applicant=applicant,
+        agent=agent,
         item_code=item_code,
         office=office,
         form_data=form_stored(data),
@@ -155,31 +170,55 @@ def application_create(
         updated_at=now,
     )
     ApplicationEvent.objects.create(
-        application=application, from_status="", to_status=Status.DRAFT, actor=applicant, at=now
+        application=application, from_status="", to_status=Status.DRAFT, actor=actor, at=now
     )
     audit_record(
         action=AuditAction.APPLICATION_CREATED,
-        actor=applicant,
+        actor=actor,
+        on_behalf_of=applicant if agent is not None else None,
         office=office,
         obj=application,
         changes={"status": (None, Status.DRAFT), "item_code": (None, item_code)},
     )
+    if authorisation is not None:
+        acting.agent_acted(authorisation=authorisation, action="application_filed", item_code=item_code)
     return application
+
+
+# --- agents acting for the applicant ------------------------------------------------------
+
+
+def _agent_authorisation_check(
+    agent: User, applicant: User, handler: Handler, data: dict[str, Any]
+) -> Authorisation:
+    vehicle_id, licence_id = agent_scope.subject_ids(handler, applicant, data)
+    authorisation = acting.authorisation_for(
+        agent, applicant, item_code=handler.code, vehicle_id=vehicle_id, licence_id=licence_id, lock=True
+    )
+    if authorisation is None:
+        raise ApiError("not_authorised", _("No authorisation in force lets you do this."), status=403)
+    return authorisation
 
 
 def _lock(application: Application) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related("office").get(pk=application.pk)
 
 
-def _applicant_edit_check(actor: User, application: Application) -> None:
+def _applicant_edit_check(actor: User, application: Application) -> Authorisation | None:
+    """Refuse unless `actor` is the applicant, or the agent who filed it acting inside an
+    authorisation in force (returned, locked: call it inside the write's transaction)."""
+    authorisation = None
     if actor.pk != application.applicant_id:
-        raise ApiError("not_yours", _("Only the applicant may change the application."), status=403)
+        authorisation = agent_scope.agent_authorisation(actor, application, lock=True)
+        if authorisation is None:
+            raise ApiError("not_yours", _("Only the applicant may change the application."), status=403)
     if application.status not in EDITABLE:
         raise ApiError(
             "not_editable",
             _("The application can be changed only as a draft or after it was returned."),
             status=409,
         )
+    return authorisation
 
 
 @transaction.atomic
@@ -188,13 +227,20 @@ def application_form_update(
 ) -> Application:
     """Replace the form of a draft or returned application (退回补正)."""
     application = _lock(application)
-    _applicant_edit_check(actor, application)
+    authorisation = _applicant_edit_check(actor, application)
     handler = _handler(application.item_code)
-    data = _clean_form(handler, actor, form_data)
-    _check_eligible(handler, actor, data, application.office)
+    applicant = application.applicant
+    data = _clean_form(handler, applicant, form_data)
+    if authorisation is not None:  # the new form must stay inside the authorisation too
+        authorisation = _agent_authorisation_check(actor, applicant, handler, data)
+    _check_eligible(handler, applicant, data, application.office)
     application.form_data = form_stored(data)
     application.updated_at = timezone.now()
     application.save(update_fields=["form_data", "updated_at"])
+    if authorisation is not None:
+        acting.agent_acted(
+            authorisation=authorisation, action="application_changed", item_code=application.item_code
+        )
     return application
 
 
@@ -212,7 +258,7 @@ def delivery_choose(
     """How the produced document reaches the applicant: by post (postage added to the fee)
     or collected at an office."""
     application = _lock(application)
-    _applicant_edit_check(actor, application)
+    authorisation = _applicant_edit_check(actor, application)
     handler = _handler(application.item_code)
     if handler.document is None:
         raise ApiError("no_document", _("This service produces no document to deliver."), status=409)
@@ -244,6 +290,10 @@ def delivery_choose(
         obj=application,
         changes={"method": (None, method), "postage_fen": (None, delivery.postage_fen)},
     )
+    if authorisation is not None:
+        acting.agent_acted(
+            authorisation=authorisation, action="delivery_chosen", item_code=application.item_code
+        )
     return delivery
 
 
@@ -279,24 +329,39 @@ def _submission_problems(application: Application, handler: Handler) -> dict[str
     return missing
 
 
-def _submission_check(actor: User | None, application: Application) -> Handler:
+def _submission_check(actor: User | None, application: Application) -> Authorisation | None:
     handler = _handler(application.item_code)
-    if actor is not None:
-        _applicant_edit_check(actor, application)
+    authorisation = _applicant_edit_check(actor, application) if actor is not None else None
     missing = _submission_problems(application, handler)
     if missing:
         raise InvalidInput("incomplete", _("The application is not complete yet."), missing)
     _check_eligible(handler, application.applicant, _current_form(handler, application), application.office)
-    return handler
+    return authorisation
 
 
 def payment_subject(application: Application) -> str:
     return f"application:{application.reference}"
 
 
-def subject_page(subject: str) -> str:
-    """The page of the application a payment order is for (the payer's own)."""
-    return reverse("applications:detail", kwargs={"reference": subject.removeprefix("application:")})
+def subject_page(subject: str, viewer: User | None = None) -> str | None:
+    """The page of the application a payment order is for, as `viewer` opens it: the
+    applicant's own page, or the agent's page of it under their authorisation in force
+    (None: the agent may no longer open it). Without `viewer` (the payments hook), the
+    viewer is the payer of the subject's newest order: the order page is its payer's."""
+    reference = subject.removeprefix("application:")
+    application = Application.objects.select_related("applicant").filter(reference=reference).first()
+    if viewer is None and application is not None and application.agent_id is not None:
+        newest = PaymentOrder.objects.filter(subject=subject).order_by("-created_at", "-pk").first()
+        viewer = newest.payer if newest is not None else None
+    if application is None or viewer is None or viewer.pk != application.agent_id:
+        return reverse("applications:detail", kwargs={"reference": reference})
+    authorisation = agent_scope.agent_authorisation(viewer, application)
+    if authorisation is None:
+        return None
+    return reverse(
+        "acting:application",
+        kwargs={"reference": authorisation.reference, "application_reference": application.reference},
+    )
 
 
 @transaction.atomic
@@ -306,12 +371,16 @@ def application_checkout(*, actor: User, application: Application) -> PaymentOrd
     payment's confirmation submits it."""
     _limit_hit(CHECKOUT_PER_HOUR, actor)
     application = _lock(application)
-    _submission_check(actor, application)
+    authorisation = _submission_check(actor, application)
+    if authorisation is not None:  # the agent pays or submits for the applicant
+        acting.agent_acted(
+            authorisation=authorisation, action="application_paid", item_code=application.item_code
+        )
     due = amount_due(application)
     subject = payment_subject(application)
     order = order_of_subject(subject)
     if due == 0 or (order is not None and order.status == OrderStatus.PAID):
-        _submit(actor=actor, application=application)
+        _submit(actor=actor, application=application, by_agent=authorisation is not None)
         return None
     if order is not None and order.amount_fen == due:
         return order  # waiting for payment: pay that one
@@ -340,24 +409,49 @@ def on_fee_paid(order: PaymentOrder) -> None:
     application = Application.objects.filter(reference=reference).first()
     if application is None:
         return
+    # An agent's payment carries out the agent's request: only if they may still act (a
+    # revocation that committed while they paid wins).
+    by_agent = application.agent_id is not None and order.payer_id == application.agent_id
     try:
         with transaction.atomic():
             application = _lock(application)
             if application.status != Status.DRAFT:
                 raise Conflict("not_draft", _("The application was no longer a draft when its fee was paid."))
+            if by_agent and agent_scope.agent_authorisation(order.payer, application, lock=True) is None:
+                raise ApiError(
+                    "not_authorised",
+                    _("The agent's authorisation was no longer in force when the fee was paid."),
+                    status=403,
+                )
             _submission_check(None, application)
             _submit(actor=None, application=application)
     except ApiError as refusal:
+        if refusal.code == "not_authorised":
+            _agent_refusal_record(order.payer, application, "application_paid")
         payments.refund_request(
             actor=None, order=order, amount_fen=order.amount_fen, reason=str(refusal.message)[:200]
         )
 
 
-def _submit(*, actor: User | None, application: Application) -> None:
+@transaction.atomic
+def _agent_refusal_record(agent: User, application: Application, action: str) -> None:
+    """Put on the audit trail that the system did not carry out an agent's earlier request."""
+    audit_record(
+        action=AuditAction.AGENT_ACTION_REFUSED,
+        actor=agent,
+        on_behalf_of=application.applicant,
+        office=application.office,
+        obj=application,
+        reason=f"{action} {application.item_code}"[:200],
+    )
+
+
+def _submit(*, actor: User | None, application: Application, by_agent: bool = False) -> None:
     """Send the application to the office, then switch it to in-person handling if it shows
-    red flags, otherwise assign it at random for acceptance."""
+    red flags, otherwise assign it at random for acceptance. `by_agent`: `actor` is the
+    applicant's agent, whose authorisation the caller checked."""
     handler = _handler(application.item_code)
-    _transition(actor=actor, application=application, to=Status.SUBMITTED)
+    _transition(actor=actor, application=application, to=Status.SUBMITTED, by_agent=by_agent)
     application.refresh_from_db()
     data = _current_form(handler, application)
     facts = handler.facts_load(application.applicant, data, timezone.localdate(), application.office)
@@ -378,10 +472,14 @@ def _submit(*, actor: User | None, application: Application) -> None:
 def application_resubmit(*, actor: User, application: Application) -> Application:
     """Send a returned application again after correcting it; its fee stays paid."""
     application = _lock(application)
-    _submission_check(actor, application)
-    _transition(actor=actor, application=application, to=Status.SUBMITTED)
+    authorisation = _submission_check(actor, application)
+    _transition(actor=actor, application=application, to=Status.SUBMITTED, by_agent=authorisation is not None)
     application.refresh_from_db()
     assignment.assign_at_random(application=application, stage=assignment.Stage.ACCEPTANCE)
+    if authorisation is not None:
+        acting.agent_acted(
+            authorisation=authorisation, action="application_paid", item_code=application.item_code
+        )
     return application
 
 
@@ -412,14 +510,17 @@ def _transition(
     to: ApplicationStatus,
     reason_code: str = "",
     reason_text: str = "",
+    by_agent: bool = False,
 ) -> Application:
+    """`by_agent`: `actor` is the applicant's agent acting inside an authorisation the caller
+    checked; the step is taken as the applicant's, and recorded as the agent's for them."""
     application = _lock(application)
     source = Status(application.status)
     reason_text = reason_text.strip()
     refusal = rules.transition_refusal(
         source=source,
         target=to,
-        actor_id=actor.pk if actor is not None else None,
+        actor_id=application.applicant_id if by_agent else actor.pk if actor is not None else None,
         actor_role=actor.role if actor is not None else "",
         actor_office_id=actor.office_id if actor is not None else None,
         applicant_id=application.applicant_id,
@@ -444,7 +545,7 @@ def _transition(
     if to == Status.APPROVED:
         _approve_effect(actor, application, now)
         reason_code = ReasonCode.CONDITIONS_MET  # every decision carries its reason code
-    _record_move(actor, application, source, to, reason_code, reason_text, now)
+    _record_move(actor, application, source, to, reason_code, reason_text, now, by_agent=by_agent)
     if to == Status.ACCEPTED:
         assignment.assign_at_random(application=application, stage=assignment.Stage.REVIEW)
     if to == Status.APPROVED and _handler(application.item_code).document is None:
@@ -480,6 +581,8 @@ def _record_move(
     reason_code: str,
     reason_text: str,
     now: datetime,
+    *,
+    by_agent: bool = False,
 ) -> None:
     """Write the move: the status, its event, its audit record and the notification."""
     application.status = to
@@ -519,6 +622,7 @@ def _record_move(
     audit_record(
         action=rules.TRANSITIONS[source, to].audit,
         actor=actor,
+        on_behalf_of=application.applicant if by_agent else None,
         office=application.office,
         obj=application,
         reason=reason_text,

@@ -27,7 +27,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
+from fairlane.agencies import acting
 from fairlane.bookings import lottery, policy, rules
+from fairlane.bookings.booking import acting_authorisation, may_book_for
 from fairlane.bookings.exams import exam_request_check
 from fairlane.bookings.limits import bookable_person_check, limit_hit, window_booking_limit_check
 from fairlane.bookings.models import (
@@ -226,6 +228,7 @@ def _preference_errors(batch: Batch, preferences: object) -> dict[str, str]:
 
 
 def _requester_check(actor: User, batch: Batch, now: datetime) -> None:
+    """`actor` here is the person the request is for."""
     bookable_person_check(actor, now)
     window_booking_limit_check(actor, batch.service, now)
     if BookingRequest.objects.filter(batch=batch, person=actor).exists():
@@ -247,8 +250,10 @@ def booking_request_submit(
     actor: User,
     batch: Batch,
     preferences: Sequence[int],
+    person: User | None = None,
 ) -> BookingRequest:
-    """The actor's own request in `batch`: one to three of its slots, best first, while
+    """The request of `person` (the actor themself unless given: an agent acting inside an
+    authorisation, `booking.may_book_for`) in `batch`: one to three of its slots, best first, while
     the window is open. One request per person per batch (the database's unique constraint
     backs the check); none for a person who holds an active booking of the service or is
     barred. The request gets a random pseudonym, which is all that is ever published.
@@ -256,16 +261,19 @@ def booking_request_submit(
     For exams the person must be a learner whom the exam booking rules allow to ask for
     these slots (`exams.exam_request_check`); the ranking time (排序时间) and priority come
     from their records only, never from what anyone typed."""
+    person = actor if person is None else person
     limit_hit(REQUEST_PER_HOUR, actor)
     # The lock orders requests against the allocation: none slips in once it has read them.
     batch = Batch.objects.select_for_update(of=("self",)).select_related("service__office").get(pk=batch.pk)
+    if not may_book_for(actor, person, batch.service):
+        raise ApiError("not_for_others", _("You can book only for yourself."), status=403)
     now = timezone.now()
     phase = batch_phase(batch, now)
     if phase == Phase.UPCOMING:
         raise Conflict("not_open_yet", _("This batch does not take requests yet."))
     if phase != Phase.OPEN:
         raise Conflict("window_closed", _("This batch no longer takes requests."))
-    _requester_check(actor, batch, now)
+    _requester_check(person, batch, now)
     errors = _preference_errors(batch, preferences)
     if errors:
         raise _invalid(errors)
@@ -276,11 +284,12 @@ def booking_request_submit(
             for starts in Slot.objects.filter(pk__in=preferences).values_list("starts_at", flat=True)
         }
         ranking_time, priority = exam_request_check(
-            person=actor, service=batch.service, slot_days=days, now=now
+            person=person, service=batch.service, slot_days=days, now=now
         )
     request = BookingRequest.objects.create(
         batch=batch,
-        person=actor,
+        person=person,
+        requested_by=None if person.pk == actor.pk else actor,
         pseudonym=secrets.token_hex(PSEUDONYM_BYTES),
         preferences=list(preferences),
         ranking_time=ranking_time,
@@ -290,12 +299,18 @@ def booking_request_submit(
     audit_record(
         action=AuditAction.BOOKING_REQUESTED,
         actor=actor,
+        on_behalf_of=None if person.pk == actor.pk else person,
         office=batch.service.office,
         obj=request,
         changes={"batch": (None, batch.pk), "preferences": (None, list(preferences))},
     )
+    authorisation = acting_authorisation(actor, person, batch.service)
+    if authorisation is not None:
+        acting.agent_acted(
+            authorisation=authorisation, action="booking_requested", item_code=batch.service.item_code
+        )
     notification_send(
-        recipient=actor,
+        recipient=person,
         kind=NotificationKind.BOOKING_REQUESTED,
         params={"batch_id": batch.pk},
         link=f"/bookings/batches/{batch.pk}/",
@@ -348,7 +363,7 @@ def batch_allocate(*, batch: Batch, now: datetime) -> Batch:
     service = batch.service
     slots = list(Slot.objects.select_for_update(of=("self",)).filter(batch=batch).order_by("pk"))
     capacities = {slot.pk: max(0, slot.capacity - slot.booked) for slot in slots}
-    requests = list(batch.requests.select_related("person").order_by("pk"))
+    requests = list(batch.requests.select_related("person", "requested_by").order_by("pk"))
     ranked = service.kind == ServiceKind.EXAM
     # An exam seat of the same subject at any office counts: a learner who requested in two
     # offices' batches keeps the seat they got first and drops out of the other lottery.
@@ -365,6 +380,8 @@ def batch_allocate(*, batch: Batch, now: datetime) -> Batch:
     )
     if not ranked:  # and those who reached the rolling limit of window appointments meanwhile
         holders |= _at_window_limit(people, now)
+    # and those an agent asked for whose authorisation is no longer in force
+    holders |= _agents_no_longer_authorised(batch, requests)
     taking_part = [request for request in requests if request.person_id not in holders]
     inputs = [_rule_request(request) for request in taking_part]
     seed = secret_seed(batch)
@@ -414,6 +431,26 @@ def batch_allocate(*, batch: Batch, now: datetime) -> Batch:
             link=f"/bookings/batches/{batch.pk}/",
         )
     return batch
+
+
+def _agents_no_longer_authorised(batch: Batch, requests: list[BookingRequest]) -> set[int]:
+    """The people whose request an agent made and may no longer carry through (a revocation
+    takes effect in the allocation that runs after it); each refusal goes on the audit trail."""
+    refused: set[int] = set()
+    for request in requests:
+        agent = request.requested_by
+        if agent is None or acting_authorisation(agent, request.person, batch.service) is not None:
+            continue
+        refused.add(request.person_id)
+        audit_record(
+            action=AuditAction.AGENT_ACTION_REFUSED,
+            actor=agent,
+            on_behalf_of=request.person,
+            office=batch.service.office,
+            obj=request,
+            reason=f"booking_requested {batch.service.item_code}"[:200],
+        )
+    return refused
 
 
 def batches_due(now: datetime) -> QuerySet[Batch]:

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
+from fairlane.agencies import acting
+from fairlane.agencies.models import Authorisation
 from fairlane.bookings import exams, policy  # the module: exams.py imports this one in turn
 from fairlane.bookings.limits import (
     BOOK_PER_HOUR,
@@ -32,6 +34,7 @@ from fairlane.bookings.limits import (
 )
 from fairlane.bookings.models import (
     BatchStatus,
+    BookableService,
     Booking,
     BookingStatus,
     ServiceKind,
@@ -56,14 +59,25 @@ STRIKES_PAGE = "/bookings/strikes/"  # appeals:mine, where a person sees and app
 STRIKES_BY_HAND = frozenset({StrikeKind.OUTSIDE_TIME, StrikeKind.NOT_THE_PERSON})
 
 
-def may_book_for(actor: User, person: User) -> bool:
-    """The one place that decides who may book for whom. Today only the person themself;
-    a licensed agent inside an authorisation the person confirmed joins with issue 7."""
-    return actor.pk == person.pk
+def may_book_for(actor: User, person: User, service: BookableService | None = None) -> bool:
+    """The one place that decides who may book for whom: the person themself, and a
+    licensed agent while an authorisation of the person in force covers the service's item
+    (exam seats have no item an agent can be authorised for: in person only)."""
+    return actor.pk == person.pk or acting_authorisation(actor, person, service) is not None
 
 
-def _person_check(actor: User, person: User, now: datetime) -> None:
-    if not may_book_for(actor, person):
+def acting_authorisation(actor: User, person: User, service: BookableService | None) -> Authorisation | None:
+    """The authorisation under which `actor` books `service` for `person` now, if any
+    (locked inside a transaction, so a revocation committed first wins)."""
+    if service is None or not service.item_code or actor.pk == person.pk:
+        return None
+    return acting.authorisation_for(
+        actor, person, item_code=service.item_code, lock=transaction.get_connection().in_atomic_block
+    )
+
+
+def _person_check(actor: User, person: User, service: BookableService, now: datetime) -> None:
+    if not may_book_for(actor, person, service):
         raise ApiError("not_for_others", _("You can book only for yourself."), status=403)
     bookable_person_check(person, now)
 
@@ -94,14 +108,14 @@ def booking_make(*, actor: User, slot: Slot, person: User | None = None) -> Book
     person = actor if person is None else person
     limit_hit(BOOK_PER_HOUR, actor)
     now = timezone.now()
-    _person_check(actor, person, now)
     slot = (
         Slot.objects.select_for_update(of=("self",))
         .select_related("service__office", "batch")
         .get(pk=slot.pk)
     )
-    _slot_check(slot, now)
     service = slot.service
+    _person_check(actor, person, service, now)
+    _slot_check(slot, now)
     window_booking_limit_check(person, service, now)
     if Booking.objects.filter(person=person, service=service, status=BookingStatus.ACTIVE).exists():
         raise _already_booked()
@@ -138,6 +152,9 @@ def booking_make(*, actor: User, slot: Slot, person: User | None = None) -> Book
             "status": (None, BookingStatus.ACTIVE),
         },
     )
+    authorisation = acting_authorisation(actor, person, service)
+    if authorisation is not None:
+        acting.agent_acted(authorisation=authorisation, action="booking_made", item_code=service.item_code)
     return booking
 
 

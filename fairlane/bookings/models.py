@@ -164,6 +164,11 @@ class BookingRequest(models.Model):
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="requests")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The licensed agent who made the request for the person, if one did: the allocation
+    # asks again whether they may still act for the person.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Published instead of the person: random, unlinkable to the account.
     pseudonym = models.CharField(_("pseudonym"), max_length=16, unique=True)
     preferences = models.JSONField(_("preferred slots, best first"))  # list of slot ids

@@ -263,7 +263,8 @@ AGENT_ACTIONS: Final[Mapping[str, Promise]] = {
     "application_changed": _("changed the application form"),
     "material_uploaded": _("uploaded a file"),
     "material_removed": _("removed a file"),
-    "application_paid": _("paid or submitted the application"),
+    "delivery_chosen": _("chose how the document reaches you"),
+    "application_paid": _("submitted the application, paying the office's fee if one was due"),
     "booking_made": _("booked a visit"),
     "booking_requested": _("requested a place in a lottery"),
     "booking_cancelled": _("cancelled a booking"),
@@ -554,8 +555,9 @@ KINDS: Final[dict[str, KindSpec]] = {
             Texts(
                 title=_("Your agent finished: confirm the fee"),
                 body=_(
-                    "The agent closed job %(reference)s. The agreed fee was %(fee)s yuan. Tell us what you "
-                    "actually paid, or that you dispute the payment: a higher fee opens a complaint for you."
+                    "The agent closed job %(reference)s. The agency's agreed fee was %(fee)s yuan. Tell us what "
+                    "you actually paid the agency, or that you dispute the payment: a higher fee opens a "
+                    "complaint for you."
                 ),
                 sms=_("[fairlane] Agent job %(reference)s is closed. Sign in to confirm the fee you paid."),
             )

@@ -40,8 +40,11 @@ def world(db: None) -> World:
     return World(office, agency, agent, citizen, licence)
 
 
-def in_force(world: World, **scope: int) -> bool:
-    return acting.authorisation_for(world.agent, world.citizen, item_code="DL-RENEW", **scope) is not None
+def in_force(world: World, *, licence_id: int | None = None, vehicle_id: int | None = None) -> bool:
+    found = acting.authorisation_for(
+        world.agent, world.citizen, item_code="DL-RENEW", licence_id=licence_id, vehicle_id=vehicle_id
+    )
+    return found is not None
 
 
 def test_a_confirmed_authorisation_lets_its_agent_act_on_its_items_only(world: World) -> None:

@@ -305,9 +305,9 @@ def test_agent_notices_name_the_action_the_fee_and_the_outcome() -> None:
 
     # when
     with translation.override("en"):
-        texts = [render_outgoing(notice)[1] for notice in (acted, closed, decided)]
+        texts = [render(notice)[1] for notice in (acted, closed, decided)]
 
     # then
     assert "your agent did this for you: uploaded a file (DL-NONE)" in texts[0]
-    assert "The agreed fee was 150.50 yuan" in texts[1]
+    assert "The agency's agreed fee was 150.50 yuan" in texts[1]
     assert "licence revoked" in texts[2]

@@ -7,10 +7,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from fairlane.accounts.models import Role
+from fairlane.agencies.demo import demo_agencies_seed
 from fairlane.bookings.demo import demo_bookings_seed
 from fairlane.registry.demo import (
     DEFAULT_CITIZENS,
     DEFAULT_SEED,
+    DEMO_PARTNERS,
+    DEMO_STAFF,
     MAX_CITIZENS,
     demo_is_seeded,
     demo_logins,
@@ -73,6 +77,16 @@ class Command(BaseCommand):
                 _("Seeded %(violations)d camera-recorded violations, %(decisions)d of them decided.")
                 % {"violations": violations.violations, "decisions": violations.decisions}
             )
+        agency = demo_agencies_seed(
+            manager_phone=_demo_phone(DEMO_PARTNERS, Role.AGENT),
+            supervisor_phone=_demo_phone(DEMO_STAFF, Role.SUPERVISOR),
+            reviewer_phone=_demo_phone(DEMO_STAFF, Role.REVIEWER),
+            seed=options["seed"],
+        )
+        if agency is not None:
+            self.stdout.write(
+                _("Licensed agency: %(name)s, with its published fees.") % {"name": agency.name}
+            )
         self._print_logins()
 
     def _print_logins(self) -> None:
@@ -95,3 +109,7 @@ class Command(BaseCommand):
                 line = _("%(role)s: login %(phone)s, password %(password)s")
             self.stdout.write("  " + line % values)
         self.stdout.write(_("Run `python manage.py demo_totp` to print the current TOTP codes of the staff."))
+
+
+def _demo_phone(accounts: Any, role: Role) -> str:
+    return str(next(account.phone for account in accounts if account.role == role))
