@@ -33,7 +33,7 @@ from ninja import Router, Schema, Status
 
 from fairlane.accounts.api_auth import BearerToken, StaffSession
 from fairlane.accounts.models import User
-from fairlane.agencies import authorisations, complaints
+from fairlane.agencies import authorisation_selectors, authorisations, complaints
 from fairlane.agencies.models import (
     Agency,
     Authorisation,
@@ -165,14 +165,14 @@ def authorisation_out(authorisation: Authorisation) -> AuthorisationOut:
             name_zh=getattr(row.name, "zh", row.code),
             name_en=getattr(row.name, "en", row.code),
         )
-        for row in authorisations.item_rows(authorisation)
+        for row in authorisation_selectors.item_rows(authorisation)
     ]
     licence = authorisation.licence
     return AuthorisationOut(
         reference=authorisation.reference,
         status=authorisation.status,
         status_label=str(AuthorisationStatus(authorisation.status).label),
-        in_force=authorisations.is_in_force(authorisation, timezone.now()),
+        in_force=authorisation_selectors.is_in_force(authorisation, timezone.now()),
         agency_id=authorisation.agency_id,
         agency=authorisation.agency.name,
         agent=authorisation.agent.name,
@@ -196,7 +196,7 @@ def authorisation_out(authorisation: Authorisation) -> AuthorisationOut:
 
 
 def authorisation_detail_out(authorisation: Authorisation) -> AuthorisationDetailOut:
-    activity = authorisations.authorisation_activity(authorisation)
+    activity = authorisation_selectors.authorisation_activity(authorisation)
     return AuthorisationDetailOut(
         **authorisation_out(authorisation).model_dump(),
         applications=[
@@ -253,7 +253,7 @@ def agent_list(request: HttpRequest) -> list[AuthorisationOut]:
     """The authorisations the calling agent asked for, in every status, newest first;
     citizens' names and ID numbers masked."""
     user = signed_in_user(request)
-    return [authorisation_out(row) for row in authorisations.agent_authorisations(user)]
+    return [authorisation_out(row) for row in authorisation_selectors.agent_authorisations(user)]
 
 
 @router.post("/agent", response={201: AuthorisationOut})
@@ -340,7 +340,9 @@ def complaint_decide(request: HttpRequest, reference: str, payload: DecisionIn) 
 def mine(request: HttpRequest) -> list[AuthorisationOut]:
     """The caller's authorisations, newest first, with the agency, the items and whether
     each is in force."""
-    return [authorisation_out(row) for row in authorisations.authorisations_of(signed_in_user(request))]
+    return [
+        authorisation_out(row) for row in authorisation_selectors.authorisations_of(signed_in_user(request))
+    ]
 
 
 @router.get("/{reference}", response=AuthorisationDetailOut)
@@ -348,7 +350,9 @@ def detail(request: HttpRequest, reference: str) -> AuthorisationDetailOut:
     """One of the caller's authorisations, with the applications the agent filed under it,
     the office's fees paid for them and the agent's actions (refused ones marked), newest
     first; 404 for anyone else's."""
-    return authorisation_detail_out(authorisations.access_authorisation(signed_in_user(request), reference))
+    return authorisation_detail_out(
+        authorisation_selectors.access_authorisation(signed_in_user(request), reference)
+    )
 
 
 @router.post("/{reference}/code", response={202: None})

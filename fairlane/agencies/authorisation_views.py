@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fairlane.accounts.decorators import staff_required
 from fairlane.accounts.models import User
-from fairlane.agencies import acting, authorisations, complaints, rules
+from fairlane.agencies import acting, authorisation_selectors, authorisations, complaints, rules
 from fairlane.agencies.models import AgencyItem, Authorisation, AuthorisationStatus, Complaint
 from fairlane.catalogue.selectors import published_item
 from fairlane.core import money
@@ -152,7 +152,7 @@ class DecisionForm(forms.Form):
 
 def _mine_or_404(request: HttpRequest, reference: str) -> Authorisation:
     try:
-        return authorisations.access_authorisation(signed_in_user(request), reference)
+        return authorisation_selectors.access_authorisation(signed_in_user(request), reference)
     except NotFound:
         raise Http404 from None
 
@@ -161,24 +161,27 @@ def _facts(authorisation: Authorisation) -> dict[str, Any]:
     now = timezone.now()
     return {
         "authorisation": authorisation,
-        "items": authorisations.item_rows(authorisation),
+        "items": authorisation_selectors.item_rows(authorisation),
         "fee": money.yuan(authorisation.fee_fen),
         "paid": money.yuan(authorisation.fee_paid_fen) if authorisation.fee_paid_fen is not None else "",
         "citizen": mask_name(authorisation.citizen.name),
         "citizen_id_number": mask_id_number(authorisation.citizen.id_number),
         "licence_number": mask_id_number(authorisation.licence.id_number) if authorisation.licence else "",
-        "waiting": authorisations.is_waiting(authorisation, now),
-        "in_force": authorisations.is_in_force(authorisation, now),
+        "waiting": authorisation_selectors.is_waiting(authorisation, now),
+        "in_force": authorisation_selectors.is_in_force(authorisation, now),
         # Not confirmed in time: still "requested" until someone touches it, then declined.
         "lapsed": authorisation.ended_reason == authorisations.LAPSED
-        or (authorisation.status == Status.REQUESTED and not authorisations.is_waiting(authorisation, now)),
+        or (
+            authorisation.status == Status.REQUESTED
+            and not authorisation_selectors.is_waiting(authorisation, now)
+        ),
     }
 
 
 def _detail_page(
     request: HttpRequest, authorisation: Authorisation, status: int = 200, **bound: forms.Form
 ) -> HttpResponse:
-    activity = authorisations.authorisation_activity(authorisation)
+    activity = authorisation_selectors.authorisation_activity(authorisation)
     context = _facts(authorisation) | {
         "activity": activity,
         "office_fees": money.yuan(activity.office_fees_fen) if activity.office_fees_fen else "",
@@ -195,8 +198,8 @@ def _detail_page(
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    rows = list(authorisations.authorisations_of(signed_in_user(request)))
-    context = {"groups": authorisations.grouped(rows), "max_days": rules.AUTHORISATION_MAX_DAYS}
+    rows = list(authorisation_selectors.authorisations_of(signed_in_user(request)))
+    context = {"groups": authorisation_selectors.grouped(rows), "max_days": rules.AUTHORISATION_MAX_DAYS}
     return no_store(render(request, "agencies/authorisation/mine.html", context))
 
 
@@ -380,9 +383,9 @@ def agent_list(request: HttpRequest) -> HttpResponse:
             "citizen": mask_name(row.citizen.name),
             "citizen_id_number": mask_id_number(row.citizen.id_number),
             "fee": money.yuan(row.fee_fen),
-            "in_force": authorisations.is_in_force(row, timezone.now()),
+            "in_force": authorisation_selectors.is_in_force(row, timezone.now()),
         }
-        for row in authorisations.agent_authorisations(user)
+        for row in authorisation_selectors.agent_authorisations(user)
     ]
     return no_store(render(request, "agencies/authorisation/agent_list.html", {"rows": rows}))
 
@@ -432,7 +435,7 @@ def agent_new(request: HttpRequest) -> HttpResponse:
 def agent_detail(request: HttpRequest, reference: str) -> HttpResponse:
     user = _agent(request)
     try:
-        authorisation = authorisations.access_agent_authorisation(user, reference)
+        authorisation = authorisation_selectors.access_agent_authorisation(user, reference)
     except NotFound:
         raise Http404 from None
     return no_store(render(request, "agencies/authorisation/agent_detail.html", _facts(authorisation)))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import Role, User
 from fairlane.agencies import rules
-from fairlane.agencies.authorisations import access_authorisation
+from fairlane.agencies.authorisation_selectors import access_authorisation
 from fairlane.agencies.models import (
     Agency,
     AgencyStatus,

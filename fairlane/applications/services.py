@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import User
 from fairlane.agencies import acting
-from fairlane.agencies.models import Authorisation
+from fairlane.agencies.models import AgencyKind, Authorisation
 from fairlane.applications import agent_scope, assignment, rules
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.handlers.base import Handler, Problem, form_stored
@@ -256,7 +256,7 @@ def delivery_choose(
     collect_office: Office | None = None,
 ) -> Delivery:
     """How the produced document reaches the applicant: by post (postage added to the fee)
-    or collected at an office."""
+    or collected at an office. What a post office point files for a citizen goes by post."""
     application = _lock(application)
     authorisation = _applicant_edit_check(actor, application)
     handler = _handler(application.item_code)
@@ -269,6 +269,13 @@ def delivery_choose(
         address=address,
         has_collect_office=collect_office is not None,
     )
+    if (
+        authorisation is not None
+        and authorisation.agency.kind == AgencyKind.POST
+        and method != DeliveryMethod.MAIL
+    ):
+        # 警邮: what a post office point accepts reaches the person by post.
+        errors["method"] = str(_("A post office point sends the document by post: choose delivery by post."))
     if errors:
         raise InvalidInput("invalid", _("Some fields are not valid."), errors)
     by_post = method == DeliveryMethod.MAIL

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone, translation
 
 from fairlane.accounts.tests.factories import register_citizen
-from fairlane.agencies import acting, authorisations
+from fairlane.agencies import acting, authorisation_selectors
 from fairlane.agencies.models import Authorisation, AuthorisationStatus
 from fairlane.agencies.tests.factories import make_authorisation
 from fairlane.agencies.tests.test_authorisation_api import Caller
@@ -99,7 +99,7 @@ def test_the_activity_lists_filed_applications_fees_and_actions_newest_first() -
     acting.agent_acted(authorisation=other, action="booking_made", item_code="DL-RENEW")
 
     # when
-    activity = authorisations.authorisation_activity(authorisation)
+    activity = authorisation_selectors.authorisation_activity(authorisation)
 
     # then
     assert [row.application for row in activity.filed] == [newer, older]
@@ -124,10 +124,10 @@ def test_nothing_done_yet_is_an_empty_activity() -> None:
     authorisation = make_authorisation(agent=world.agent, citizen=world.citizen, licence=world.licence)
 
     # when
-    activity = authorisations.authorisation_activity(authorisation)
+    activity = authorisation_selectors.authorisation_activity(authorisation)
 
     # then
-    assert activity == authorisations.Activity(filed=[], actions=[], office_fees_fen=0)
+    assert activity == authorisation_selectors.Activity(filed=[], actions=[], office_fees_fen=0)
 
 
 # --- The citizen's page ---------------------------------------------------------------------

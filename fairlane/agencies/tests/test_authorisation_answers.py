@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone, translation
 
 from fairlane.accounts.tests.factories import register_citizen
-from fairlane.agencies import acting, authorisations, rules
+from fairlane.agencies import acting, authorisation_selectors, authorisations, rules
 from fairlane.agencies.models import Agency, AgencyStatus, Authorisation, AuthorisationStatus
 from fairlane.agencies.tests.factories import expire, make_agent, make_authorisation
 from fairlane.agencies.tests.test_authorisation_services import (
@@ -292,7 +292,7 @@ def test_an_expired_authorisation_is_not_in_force() -> None:
     )
 
     # when
-    groups = authorisations.grouped(list(authorisations.authorisations_of(world.citizen)))
+    groups = authorisation_selectors.grouped(list(authorisation_selectors.authorisations_of(world.citizen)))
 
     # then
     assert acting.authorisation_for(world.agent, world.citizen, item_code="DL-RENEW") is None
@@ -349,7 +349,7 @@ def test_the_agent_lists_their_own_in_every_status() -> None:
     ask(world, actor=colleague)
 
     # when
-    listed = list(authorisations.agent_authorisations(world.agent))
+    listed = list(authorisation_selectors.agent_authorisations(world.agent))
 
     # then
     assert listed == mine[::-1]
