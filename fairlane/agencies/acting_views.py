@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ from fairlane.applications.forms import DeliveryForm, OfficeForm
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.handlers.base import Handler, VehicleForm, form_input
 from fairlane.applications.models import Application, Material, MaterialKind
-from fairlane.applications.presenters import application_view, item_name
+from fairlane.applications.presenters import application_view, delivery_initial, item_name, material_rows
 from fairlane.applications.selectors import applications_filed_under
 from fairlane.bookings import batches
 from fairlane.bookings.booking import booking_make
@@ -222,17 +223,6 @@ def _application_context(
     handler = handler_for(application.item_code)
     delivery = getattr(application, "delivery", None)
     citizen = application.applicant
-    initial_delivery = (
-        {
-            "method": delivery.method,
-            "recipient_name": delivery.recipient_name,
-            "recipient_phone": delivery.recipient_phone,
-            "address": delivery.address,
-            "collect_office": delivery.collect_office_id,
-        }
-        if delivery
-        else {"method": "mail", "recipient_name": citizen.name, "recipient_phone": citizen.phone}
-    )
     return {
         "authorisation": authorisation,
         "application": application,
@@ -241,10 +231,19 @@ def _application_context(
         "handler": handler,
         "editable": application.status in services.EDITABLE,
         "amount_due": services.amount_due(application),
-        "materials": materials.materials_of(application),
+        "material_rows": material_rows(
+            application,
+            remove_url=lambda material: reverse(
+                "acting:material_remove", args=[authorisation.reference, application.reference, material.pk]
+            ),
+        ),
+        "upload_url": reverse(
+            "acting:material_upload", args=[authorisation.reference, application.reference]
+        ),
         "materials_required": services.materials_required(application),
         "material_kinds": MaterialKind,
-        "delivery_form": forms_.get("delivery_form") or DeliveryForm(initial=initial_delivery),
+        "delivery_form": forms_.get("delivery_form")
+        or DeliveryForm(initial=delivery_initial(delivery, citizen)),
     }
 
 

@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -32,7 +33,13 @@ from fairlane.catalogue.selectors import published_item
 from fairlane.core import money
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.core.masking import mask_id_number, mask_name
-from fairlane.web.http import form_add_api_error, messages_add_api_error, no_store, signed_in_user
+from fairlane.web.http import (
+    decision_post,
+    form_add_api_error,
+    messages_add_api_error,
+    no_store,
+    signed_in_user,
+)
 
 Status = AuthorisationStatus
 _YUAN = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
@@ -438,7 +445,11 @@ def agent_detail(request: HttpRequest, reference: str) -> HttpResponse:
         authorisation = authorisation_selectors.access_agent_authorisation(user, reference)
     except NotFound:
         raise Http404 from None
-    return no_store(render(request, "agencies/authorisation/agent_detail.html", _facts(authorisation)))
+    context = {
+        **_facts(authorisation),
+        "activity": authorisation_selectors.authorisation_activity(authorisation),
+    }
+    return no_store(render(request, "agencies/authorisation/agent_detail.html", context))
 
 
 @login_required
@@ -500,27 +511,18 @@ def complaint_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complaint_decide(request: HttpRequest, reference: str) -> HttpResponse:
     user = _complaint_staff(request)
-    form = DecisionForm(request.POST, prefix=f"c-{reference}")
-    if not form.is_valid():
-        if not complaints.complaint_queue(user).filter(reference=reference).exists():
-            raise Http404
-        return _queue_page(request, user, {reference: form}, status=422)
-    try:
-        decided = complaints.complaint_decide(
-            actor=user,
-            complaint=Complaint(reference=reference),
-            upheld=form.cleaned_data["decision"] == "upheld",
-            reason=form.cleaned_data["reason"],
-        )
-    except NotFound:
-        raise Http404 from None
-    except ApiError as error:
-        form_add_api_error(form, error)
-        return _queue_page(request, user, {reference: form}, status=error.status)
-    messages.success(
+    return decision_post(
         request,
-        _("Complaint %(reference)s upheld.") % {"reference": decided.reference}
-        if decided.status == "upheld"
-        else _("Complaint %(reference)s dismissed.") % {"reference": decided.reference},
+        form=DecisionForm(request.POST, prefix=f"c-{reference}"),
+        in_queue=lambda: complaints.complaint_queue(user).filter(reference=reference).exists(),
+        page=lambda form, status: _queue_page(request, user, {reference: form}, status=status),
+        decide=lambda upheld, reason: complaints.complaint_decide(
+            actor=user, complaint=Complaint(reference=reference), upheld=upheld, reason=reason
+        ),
+        done=lambda decided: (
+            _("Complaint %(reference)s upheld.") % {"reference": decided.reference}
+            if decided.status == "upheld"
+            else _("Complaint %(reference)s dismissed.") % {"reference": decided.reference}
+        ),
+        queue_url=reverse("complaint_staff:queue"),
     )
-    return redirect("complaint_staff:queue")

@@ -20,6 +20,7 @@ PUT    "/fee-caps/{item_code}"              set the office's cap {cap_fen}
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Final
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
@@ -28,15 +29,19 @@ from ninja import Router, Schema, Status
 
 from fairlane.accounts.api_auth import StaffSession
 from fairlane.accounts.models import User
+from fairlane.accounts.services import client_ip
 from fairlane.agencies import directory, licensing
 from fairlane.agencies.models import Agency, AgencyItem, AgencyMember, AgencyStatus, FeeCap
 from fairlane.catalogue.templatetags.catalogue import pick
-from fairlane.core.errors import ApiError, NotFound
+from fairlane.core.errors import ApiError, NotFound, Throttled
 from fairlane.core.masking import mask_name, mask_phone
+from fairlane.core.ratelimit import RateLimit
 from fairlane.registry.models import Office
 from fairlane.web.http import signed_in_user
 
 router = Router(tags=["agencies"])
+# A person reads a few pages; a script copying the directory every second does not need to.
+DIRECTORY_READS_PER_IP: Final = RateLimit("agency-directory-ip", 120, 60)
 STAFF = [StaffSession()]
 
 
@@ -210,10 +215,19 @@ def _application_out(agency: Agency) -> ApplicationOut:
 # --- Public ---------------------------------------------------------------------------------------
 
 
+def _directory_read(request: HttpRequest) -> None:
+    if not DIRECTORY_READS_PER_IP.hit(client_ip(request)):
+        raise Throttled(
+            _("Too many requests. Please wait a while and try again."), DIRECTORY_READS_PER_IP.retry_after()
+        )
+
+
 @router.get("", response=DirectoryOut, auth=None)
 def directory_list(request: HttpRequest, office: str = "", item: str = "", page: int = 1) -> DirectoryOut:
     """Licensed and suspended agencies, dealer service stations and post office points, by
-    office code and by item code (agencies that publish a fee for it), 20 a page."""
+    office code and by item code (agencies that publish a fee for it), 20 a page. Limited
+    per network address."""
+    _directory_read(request)
     found = directory.directory_search(office_code=office[:10], item_code=item[:32])
     paginator = Paginator(found, directory.PAGE_SIZE)
     shown = paginator.get_page(page)
@@ -228,6 +242,7 @@ def directory_list(request: HttpRequest, office: str = "", item: str = "", page:
 @router.get("/{int:agency_id}", response=AgencyOut, auth=None)
 def directory_detail(request: HttpRequest, agency_id: int) -> AgencyOut:
     """One agency of the directory; 404 for any agency not listed."""
+    _directory_read(request)
     return _agency_out(directory.directory_entry(agency_id))
 
 

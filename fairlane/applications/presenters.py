@@ -3,7 +3,7 @@ status in words, the deadline, the timeline and, for staff, the applicant's answ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from fairlane.accounts.models import User
 from fairlane.agencies.models import AgencyMember
 from fairlane.applications import rules
 from fairlane.applications.handlers import handler_for
-from fairlane.applications.models import Application, ApplicationStatus
+from fairlane.applications.materials import materials_of
+from fairlane.applications.models import Application, ApplicationStatus, Delivery, Material
 from fairlane.applications.selectors import application_timeline
 from fairlane.catalogue.schema import Bilingual
 from fairlane.catalogue.selectors import published_item, published_items
@@ -170,3 +172,37 @@ def _answer(field: forms.Field | None, value: Any) -> str:
         chosen = field.queryset.model._default_manager.filter(pk=value).first()
         return str(chosen) if chosen is not None else str(value)
     return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    material: Material
+    download_url: str  # empty where the page's viewer does not download files
+    remove_url: str
+
+
+def material_rows(
+    application: Application,
+    *,
+    remove_url: Callable[[Material], str],
+    download_url: Callable[[Material], str] | None = None,
+) -> list[MaterialRow]:
+    """The files of an application as the materials section shows them, with the links of
+    the page it is on (the applicant's own page, or their agent's)."""
+    return [
+        MaterialRow(material, download_url(material) if download_url else "", remove_url(material))
+        for material in materials_of(application)
+    ]
+
+
+def delivery_initial(delivery: Delivery | None, person: User) -> dict[str, Any]:
+    """The delivery form as saved, or a new delivery by post to `person` (the applicant)."""
+    if delivery is None:
+        return {"method": "mail", "recipient_name": person.name, "recipient_phone": person.phone}
+    return {
+        "method": delivery.method,
+        "recipient_name": delivery.recipient_name,
+        "recipient_phone": delivery.recipient_phone,
+        "address": delivery.address,
+        "collect_office": delivery.collect_office_id,
+    }

@@ -17,13 +17,14 @@ from fairlane.applications import ratings, services
 from fairlane.applications.forms import DeliveryForm, OfficeForm, RatingForm
 from fairlane.applications.handlers import handler_for
 from fairlane.applications.handlers.base import Handler, VehicleForm, form_input
-from fairlane.applications.materials import materials_of
 from fairlane.applications.models import Application, ApplicationStatus, MaterialKind
 from fairlane.applications.presenters import (
     PATH,
     application_view,
     application_views,
+    delivery_initial,
     item_name,
+    material_rows,
     timeline_steps,
 )
 from fairlane.applications.selectors import access_application, my_applications
@@ -115,17 +116,6 @@ def _detail_context(user: User, application: Application, **forms: Any) -> dict[
     delivery = getattr(application, "delivery", None)
     order = order_of_subject(services.payment_subject(application))
     editable = application.status in services.EDITABLE
-    initial_delivery = (
-        {
-            "method": delivery.method,
-            "recipient_name": delivery.recipient_name,
-            "recipient_phone": delivery.recipient_phone,
-            "address": delivery.address,
-            "collect_office": delivery.collect_office_id,
-        }
-        if delivery
-        else {"method": "mail", "recipient_name": user.name, "recipient_phone": user.phone}
-    )
     steps = timeline_steps(application)
     reached = {step.status for step in steps}
     return {
@@ -142,10 +132,19 @@ def _detail_context(user: User, application: Application, **forms: Any) -> dict[
         "order_paid": order is not None and order.status == OrderStatus.PAID,
         "amount_due": services.amount_due(application),
         "editable": editable,
-        "materials": materials_of(application),
+        "material_rows": material_rows(
+            application,
+            remove_url=lambda material: reverse(
+                "applications:material_remove", args=[application.reference, material.pk]
+            ),
+            download_url=lambda material: reverse(
+                "applications:material_download", args=[application.reference, material.pk]
+            ),
+        ),
+        "upload_url": reverse("applications:material_upload", args=[application.reference]),
         "materials_required": services.materials_required(application),
         "material_kinds": MaterialKind,
-        "delivery_form": forms.get("delivery_form") or DeliveryForm(initial=initial_delivery),
+        "delivery_form": forms.get("delivery_form") or DeliveryForm(initial=delivery_initial(delivery, user)),
         "rating_form": forms.get("rating_form") or RatingForm(),
         "rating": getattr(application, "rating", None),
         "may_withdraw": application.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED),

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +26,7 @@ from fairlane.bookings.models import Strike, StrikeAppeal
 from fairlane.bookings.selectors import OFFICE_BOOKING_ROLES, person_barred_until
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.core.masking import mask_name
-from fairlane.web.http import form_add_api_error, no_store, signed_in_user
+from fairlane.web.http import decision_post, form_add_api_error, no_store, signed_in_user
 
 
 class AppealForm(forms.Form):
@@ -140,27 +141,18 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     user = _booking_staff(request)
-    form = DecisionForm(request.POST, prefix=f"appeal-{appeal_id}")
-    if not form.is_valid():
-        if not appeals.pending_appeals(user).filter(pk=appeal_id).exists():
-            raise Http404
-        return _staff_page(request, user, {appeal_id: form}, status=422)
-    try:
-        decided = appeals.strike_appeal_decide(
-            actor=user,
-            appeal=StrikeAppeal(pk=appeal_id),
-            upheld=form.cleaned_data["decision"] == "upheld",
-            reason=form.cleaned_data["reason"],
-        )
-    except NotFound:
-        raise Http404 from None
-    except ApiError as error:
-        form_add_api_error(form, error)
-        return _staff_page(request, user, {appeal_id: form}, status=error.status)
-    messages.success(
+    return decision_post(
         request,
-        _("Appeal %(number)s upheld: the strike is voided.") % {"number": decided.pk}
-        if decided.status == "upheld"
-        else _("Appeal %(number)s rejected: the strike stands.") % {"number": decided.pk},
+        form=DecisionForm(request.POST, prefix=f"appeal-{appeal_id}"),
+        in_queue=lambda: appeals.pending_appeals(user).filter(pk=appeal_id).exists(),
+        page=lambda form, status: _staff_page(request, user, {appeal_id: form}, status=status),
+        decide=lambda upheld, reason: appeals.strike_appeal_decide(
+            actor=user, appeal=StrikeAppeal(pk=appeal_id), upheld=upheld, reason=reason
+        ),
+        done=lambda decided: (
+            _("Appeal %(number)s upheld: the strike is voided.") % {"number": decided.pk}
+            if decided.status == "upheld"
+            else _("Appeal %(number)s rejected: the strike stands.") % {"number": decided.pk}
+        ),
+        queue_url=reverse("appeals:staff_list"),
     )
-    return redirect("appeals:staff_list")

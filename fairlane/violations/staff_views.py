@@ -12,26 +12,26 @@ import logging
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fairlane.accounts.decorators import staff_required
 from fairlane.accounts.models import User
-from fairlane.core.errors import ApiError, InvalidInput, NotFound
+from fairlane.core.errors import InvalidInput, NotFound
 from fairlane.core.masking import mask_id_number, mask_name
 from fairlane.core.uploads import FileType
 from fairlane.core.validators import validate_plate
 from fairlane.violations import objections, selectors, trading
 from fairlane.violations.models import Evidence, Fine, Objection, PenaltyDecision, ViolationStatus
 from fairlane.violations.objection_views import _file_response
-from fairlane.web.http import form_add_api_error, no_store, signed_in_user
+from fairlane.web.http import decision_post, form_add_api_error, no_store, signed_in_user
 
 logger = logging.getLogger(__name__)
 
@@ -215,30 +215,22 @@ def objection_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def objection_decide(request: HttpRequest, reference: str) -> HttpResponse:
     user = _queue_staff(request)
-    form = DecisionForm(request.POST, prefix=f"o-{reference}")
-    if not form.is_valid():
-        if not objections.review_queue(user).filter(reference=reference).exists():
-            raise Http404
-        return _queue_page(request, user, {reference: form}, status=422)
-    try:
-        decided = objections.objection_decide(
-            actor=user,
-            objection=Objection(reference=reference),
-            upheld=form.cleaned_data["decision"] == "upheld",
-            reason=form.cleaned_data["reason"],
-        )
-    except NotFound:
-        raise Http404 from None
-    except ApiError as error:
-        form_add_api_error(form, error)
-        return _queue_page(request, user, {reference: form}, status=error.status)
-    messages.success(
+    return decision_post(
         request,
-        _("Objection %(reference)s upheld: the violation is cancelled.") % {"reference": decided.reference}
-        if decided.status == "upheld"
-        else _("Objection %(reference)s rejected: the record stands.") % {"reference": decided.reference},
+        form=DecisionForm(request.POST, prefix=f"o-{reference}"),
+        in_queue=lambda: objections.review_queue(user).filter(reference=reference).exists(),
+        page=lambda form, status: _queue_page(request, user, {reference: form}, status=status),
+        decide=lambda upheld, reason: objections.objection_decide(
+            actor=user, objection=Objection(reference=reference), upheld=upheld, reason=reason
+        ),
+        done=lambda decided: (
+            _("Objection %(reference)s upheld: the violation is cancelled.")
+            % {"reference": decided.reference}
+            if decided.status == "upheld"
+            else _("Objection %(reference)s rejected: the record stands.") % {"reference": decided.reference}
+        ),
+        queue_url=reverse("staff_urls:objections"),
     )
-    return redirect("staff_urls:objections")
 
 
 @login_required  # a file is not an HttpResponse: the staff check is in _office_staff

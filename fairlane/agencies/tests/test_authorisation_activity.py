@@ -154,6 +154,25 @@ def test_the_detail_page_shows_what_the_agent_did() -> None:
     assert activity.count("Refused: not done") == 1
 
 
+def test_the_agents_page_shows_what_they_did_but_not_the_citizens_applications() -> None:
+    # given
+    world = make_world()
+    authorisation = make_authorisation(agent=world.agent, citizen=world.citizen, licence=world.licence)
+    application = filed(world)
+    acted_and_refused(authorisation)
+
+    # when
+    response = signed_in(world.agent).get(f"/authorisations/agent/{authorisation.reference}/")
+
+    # then
+    content = response.content.decode()
+    activity = html.unescape(text(content.split('id="activity"')[1].split("</section>")[0]))
+    assert response.status_code == 200
+    assert "What you did under it" in activity
+    assert "filed an application (DL-LOST) Refused: not done" in activity
+    assert f"/applications/{application.reference}/" not in content
+
+
 def test_a_request_not_confirmed_shows_no_activity() -> None:
     # given
     world = make_world()

@@ -13,7 +13,7 @@ from time_machine import TimeMachineFixture
 
 from fairlane.accounts.models import Role, User
 from fairlane.accounts.tests.factories import api_token, make_staff, register_citizen
-from fairlane.agencies import licensing
+from fairlane.agencies import licensing, licensing_api
 from fairlane.agencies.models import Agency, AgencyItem, AgencyMember, AgencyStatus, FeeCap
 from fairlane.agencies.tests.factories import make_agency
 from fairlane.agencies.tests.test_licensing_services import (
@@ -26,6 +26,7 @@ from fairlane.agencies.tests.test_licensing_services import (
     world_make,
 )
 from fairlane.catalogue.announcements.testing import staff_login
+from fairlane.core.ratelimit import RateLimit
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +323,20 @@ def test_a_supervisor_sets_a_cap_and_a_reviewer_may_not(world: World) -> None:
     assert (in_person.status_code, list(in_person.json()["fields"])) == (422, ["item_code"])
     assert (refused.status_code, refused.json()["code"]) == (403, "not_supervisor")
     assert list(FeeCap.objects.values_list("item_code", flat=True)) == ["DL-RENEW"]
+
+
+def test_a_script_reading_the_directory_too_fast_is_slowed_down(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a limit of two reads a minute, both used
+    monkeypatch.setattr(licensing_api, "DIRECTORY_READS_PER_IP", RateLimit("test-directory", 2, 60))
+    client = Client()
+    assert client.get("/api/v1/agencies").status_code == 200
+    assert client.get("/api/v1/agencies").status_code == 200
+
+    # when
+    response = client.get("/api/v1/agencies")
+
+    # then
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
