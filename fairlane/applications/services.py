@@ -350,17 +350,13 @@ def payment_subject(application: Application) -> str:
     return f"application:{application.reference}"
 
 
-def subject_page(subject: str, viewer: User | None = None) -> str | None:
-    """The page of the application a payment order is for, as `viewer` opens it: the
-    applicant's own page, or the agent's page of it under their authorisation in force
-    (None: the agent may no longer open it). Without `viewer` (the payments hook), the
-    viewer is the payer of the subject's newest order: the order page is its payer's."""
+def subject_page(subject: str, viewer: User) -> str | None:
+    """The page of the application a payment order is for, as `viewer` (the order's payer)
+    opens it: the applicant's own page, or the agent's page of it under their authorisation
+    in force (None: the agent may no longer open it)."""
     reference = subject.removeprefix("application:")
     application = Application.objects.select_related("applicant").filter(reference=reference).first()
-    if viewer is None and application is not None and application.agent_id is not None:
-        newest = PaymentOrder.objects.filter(subject=subject).order_by("-created_at", "-pk").first()
-        viewer = newest.payer if newest is not None else None
-    if application is None or viewer is None or viewer.pk != application.agent_id:
+    if application is None or viewer.pk != application.agent_id:
         return reverse("applications:detail", kwargs={"reference": reference})
     authorisation = agent_scope.agent_authorisation(viewer, application)
     if authorisation is None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from fairlane.accounts.models import User
     from fairlane.payments.models import PaymentOrder
 
 PaidHandler = Callable[["PaymentOrder"], None]
@@ -43,20 +44,21 @@ def paid_hooks_run(order: PaymentOrder) -> None:
             handler(order)
 
 
-SubjectPage = Callable[[str], str | None]
+# (subject, viewer) -> the path of the page the viewer opens for it, or None if they have none.
+SubjectPage = Callable[[str, "User"], str | None]
 
 _pages: list[tuple[str, SubjectPage]] = []
 
 
 def subject_page(subject_prefix: str, page: SubjectPage) -> None:
-    """Name the page of what an order pays for (`page(subject)` gives its path), so the
-    order page can lead the payer back to it. Registered in the owning app's ready()."""
+    """Name the page of what an order pays for (`page(subject, viewer)` gives its path), so
+    the order page can lead the payer back to it. Registered in the owning app's ready()."""
     if (subject_prefix, page) not in _pages:
         _pages.append((subject_prefix, page))
 
 
-def subject_page_of(subject: str) -> str | None:
+def subject_page_of(subject: str, viewer: User) -> str | None:
     for prefix, page in _pages:
         if subject.startswith(prefix):
-            return page(subject)
+            return page(subject, viewer)
     return None

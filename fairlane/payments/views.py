@@ -65,7 +65,7 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "lines": order.lines.all(),
         "payable": order.status == OrderStatus.PENDING,
         "has_receipt": order.status in PAID_STATES,
-        "subject_page": subject_page_of(order.subject),
+        "subject_page": subject_page_of(order.subject, order.payer),
     }
     return no_store(render(request, "payments/order_detail.html", context))
 

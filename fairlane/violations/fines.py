@@ -37,8 +37,8 @@ def fine_subject(fine: Fine) -> str:
     return f"{SUBJECT_PREFIX}{fine.decision.number}"
 
 
-def subject_page(subject: str) -> str:
-    """The page of the violation a fine's order pays for."""
+def subject_page(subject: str, viewer: User) -> str:
+    """The page of the violation a fine's order pays for (the same for every viewer)."""
     number = subject.removeprefix(SUBJECT_PREFIX)
     fine = Fine.objects.select_related("decision__violation").filter(decision__number=number).first()
     return f"/violations/{fine.decision.violation.reference}/" if fine is not None else "/violations/"
