@@ -21,15 +21,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fairlane.accounts.decorators import staff_required
 from fairlane.accounts.models import User
 from fairlane.agencies import acting, authorisation_selectors, authorisations, complaints, rules
 from fairlane.agencies.models import AgencyItem, Authorisation, AuthorisationStatus, Complaint
-from fairlane.catalogue.selectors import published_item
+from fairlane.applications.presenters import item_name
 from fairlane.core import money
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.core.masking import mask_id_number, mask_name
@@ -370,14 +370,10 @@ def _agent_items(user: User) -> list[tuple[str, str]]:
     assert membership is not None  # noqa: S101 - _agent checked it
     choices = []
     for row in AgencyItem.objects.filter(agency=membership.agency).order_by("item_code"):
-        found = published_item(row.item_code)
-        name = (found.item.name.zh if _zh() else found.item.name.en) if found else row.item_code
-        choices.append((row.item_code, f"{row.item_code} {name} ({money.yuan(row.fee_fen)})"))
+        choices.append(
+            (row.item_code, f"{row.item_code} {item_name(row.item_code)} ({money.yuan(row.fee_fen)})")
+        )
     return choices
-
-
-def _zh() -> bool:
-    return (get_language() or "zh-hans").startswith("zh")
 
 
 @login_required
