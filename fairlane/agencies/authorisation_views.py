@@ -488,6 +488,9 @@ def _queue_page(
             if row.authorisation and row.authorisation.fee_paid_fen is not None
             else "",
             "agreed": money.yuan(row.authorisation.fee_fen) if row.authorisation else "",
+            "items": "、".join(item_name(code) for code in row.authorisation.item_codes)
+            if row.authorisation
+            else "",
             "form": bound.get(row.reference) or DecisionForm(prefix=f"c-{row.reference}"),
         }
         for row in complaints.complaint_queue(user)[: complaints.QUEUE_SHOWN]

@@ -56,7 +56,8 @@ def _invalid(fields: dict[str, str]) -> InvalidInput:
     return InvalidInput("invalid", _("Some fields are not valid."), fields)
 
 
-def _digest(authorisation: Authorisation, code: str) -> str:
+def code_digest(authorisation: Authorisation, code: str) -> str:
+    """What is stored of a confirmation code: an HMAC bound to the authorisation."""
     message = f"authorisation:{authorisation.reference}:{code}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
@@ -217,7 +218,7 @@ def _request_record(
     now: datetime,
 ) -> Authorisation:
     # The agency's row is the lock that keeps its agents under the daily cap together.
-    agency = Agency.objects.select_for_update().select_related("office").get(pk=agency.pk)
+    agency = Agency.objects.select_for_update(of=("self",)).select_related("office").get(pk=agency.pk)
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     if Authorisation.objects.filter(agency=agency, requested_at__gte=midnight).count() >= agency.daily_cap:
         raise Conflict(
@@ -331,7 +332,7 @@ def authorisation_code_send(*, actor: User, authorisation: Authorisation) -> Non
         now = timezone.now()
         refusal = _waiting_refusal(authorisation, now)
         if refusal is None:
-            authorisation.code_hash = _digest(authorisation, code)
+            authorisation.code_hash = code_digest(authorisation, code)
             authorisation.code_expires_at = now + rules.CODE_TTL
             authorisation.code_failures = 0
             authorisation.save(update_fields=["code_hash", "code_expires_at", "code_failures"])
@@ -371,7 +372,7 @@ def _confirm_locked(actor: User, authorisation: Authorisation, code: str, now: d
         authorisation.code_expires_at, authorisation.code_failures, now
     ):
         return _invalid({"code": str(_("This code expired or was tried too often. Ask for a new code."))})
-    if not hmac.compare_digest(authorisation.code_hash, _digest(authorisation, code)):
+    if not hmac.compare_digest(authorisation.code_hash, code_digest(authorisation, code)):
         authorisation.code_failures += 1
         authorisation.save(update_fields=["code_failures"])
         return _invalid({"code": str(_("The code is not correct."))})

@@ -17,14 +17,34 @@ from typing import Final
 from django.db import transaction
 from django.utils import timezone
 
-from fairlane.accounts.models import User
+from fairlane.accounts.models import Role, User
+from fairlane.agencies import rules
+from fairlane.agencies.authorisations import (
+    authorisation_close,
+    authorisation_confirm,
+    authorisation_request,
+    code_digest,
+)
+from fairlane.agencies.complaints import authorisation_fee_confirm
 from fairlane.agencies.licensing import agency_apply, agency_fee_publish, agency_license, fee_cap_set
-from fairlane.agencies.models import Agency, AgencyItem, AgencyKind, AgencyMember, AgencyStatus
+from fairlane.agencies.models import (
+    Agency,
+    AgencyItem,
+    AgencyKind,
+    AgencyMember,
+    AgencyStatus,
+    Authorisation,
+)
 from fairlane.agencies.services import health_certificate_send
+from fairlane.applications.demo import demo_photo
+from fairlane.applications.materials import material_upload
+from fairlane.applications.models import Application, DeliveryMethod, MaterialKind
+from fairlane.applications.services import application_checkout, application_create, delivery_choose
 from fairlane.catalogue.selectors import published_item
 from fairlane.core.testdata import make_credit_code
 from fairlane.core.validators import credit_code_check_char, organization_code_check_char
-from fairlane.registry.models import DriverLicence, Office
+from fairlane.payments.services import payment_start, simulated_payment_decide
+from fairlane.registry.models import DriverLicence, LicenceStatus, Office
 from fairlane.registry.rules import add_years
 
 OTHER_HOLDERS: Final = 5  # licence holders besides the demo citizen who had a medical check
@@ -131,12 +151,13 @@ DEMO_POST_FEE: Final = ("DL-RENEW", 6_000)  # the post office point charges post
 
 @transaction.atomic
 def demo_agencies_seed(
-    *, manager_phone: str, supervisor_phone: str, reviewer_phone: str, seed: int
+    *, manager_phone: str, supervisor_phone: str, reviewer_phone: str, seed: int, keep_phone: str = ""
 ) -> Agency | None:
     """The office's fee caps, a licensed agency managed by the demo agent account with its
     fees published, and a post office point for licence renewal; the agency, or None
     before the catalogue is published. Done through the services, as the supervisor, the
-    applicant and the reviewer would; run again, it changes nothing."""
+    applicant and the reviewer would, with a few clients' work (never the account with
+    `keep_phone`, whose business is theirs to try); run again, it changes nothing."""
     existing = Agency.objects.filter(name=DEMO_AGENCY_NAME).first()
     if existing is not None:
         return existing
@@ -192,4 +213,92 @@ def demo_agencies_seed(
     AgencyItem.objects.create(
         agency=post, item_code=DEMO_POST_FEE[0], fee_fen=DEMO_POST_FEE[1], published_at=timezone.now()
     )
+    demo_agency_activity_seed(agent=manager, office=office, keep_phone=keep_phone)
     return agency
+
+
+# --- the demo agency's work ------------------------------------------------------------------
+
+DEMO_LOST_FEE: Final = DEMO_FEES["DL-LOST"][1]
+DEMO_OVERCHARGE: Final = 20_000  # what the first client says they paid: more than agreed
+DEMO_CODE: Final = "246810"  # the code "their phone received": the demo has no phone to read
+
+
+def _clients(count: int, *, keep_phone: str) -> list[User]:
+    """Licence holders with a licence valid for a while yet and no application of their own."""
+    licences = DriverLicence.objects.filter(
+        status=LicenceStatus.NORMAL, valid_until__gt=timezone.localdate() + timedelta(days=120)
+    ).values_list("id_number", flat=True)
+    return list(
+        User.objects.filter(role=Role.CITIZEN, id_number__in=licences)
+        .exclude(phone=keep_phone)
+        .exclude(applications__isnull=False)
+        .order_by("pk")[:count]
+    )
+
+
+def _asked(agent: User, client: User) -> Authorisation:
+    return authorisation_request(
+        actor=agent,
+        id_number=client.id_number,
+        name=client.name,
+        item_codes=["DL-LOST"],
+        fee_fen=DEMO_LOST_FEE,
+        days=30,
+    )
+
+
+def _confirmed(agent: User, client: User) -> Authorisation:
+    """Asked and confirmed with the code, as the client would type it from the SMS."""
+    authorisation = _asked(agent, client)
+    authorisation.code_hash = code_digest(authorisation, DEMO_CODE)
+    authorisation.code_expires_at = timezone.now() + rules.CODE_TTL
+    authorisation.save(update_fields=["code_hash", "code_expires_at"])
+    return authorisation_confirm(actor=client, authorisation=authorisation, code=DEMO_CODE)
+
+
+def _filed(agent: User, client: User, office: Office) -> Application:
+    return application_create(
+        applicant=client,
+        agent=agent,
+        item_code="DL-LOST",
+        office=office,
+        form_data={"lost": True, "declaration": True},
+    )
+
+
+def demo_agency_activity_seed(*, agent: User, office: Office, keep_phone: str) -> int:
+    """Three clients of the demo agency, so its oversight figures and the complaint queue
+    have something on them: a replacement the agent filed, paid and closed, whose client
+    says they paid more than agreed (a complaint opens); a replacement still a draft; and
+    a request the client has not answered. How many clients; 0 when there are too few
+    licence holders."""
+    clients = _clients(3, keep_phone=keep_phone)
+    if len(clients) < 3:
+        return 0
+    done, drafting, waiting = clients
+
+    authorisation = _confirmed(agent, done)
+    application = _filed(agent, done, office)
+    delivery_choose(
+        actor=agent,
+        application=application,
+        method=DeliveryMethod.MAIL,
+        recipient_name=done.name,
+        recipient_phone=done.phone,
+        address="上海市徐汇区天钥桥路580号3号楼502室",
+    )
+    material_upload(actor=agent, application=application, kind=MaterialKind.PHOTO, upload=demo_photo())
+    order = application_checkout(actor=agent, application=application)
+    if order is not None:
+        payment_start(actor=agent, order=order)
+        order.refresh_from_db()
+        simulated_payment_decide(actor=agent, gateway_reference=order.gateway_reference, pay=True)
+    authorisation_close(actor=agent, authorisation=authorisation)
+    authorisation.refresh_from_db()
+    authorisation_fee_confirm(actor=done, authorisation=authorisation, paid_fen=DEMO_OVERCHARGE, rating=2)
+
+    _confirmed(agent, drafting)
+    _filed(agent, drafting, office)
+    _asked(agent, waiting)
+    return len(clients)

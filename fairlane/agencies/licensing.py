@@ -1,11 +1,11 @@
 """Licensing agencies (L-VR 第69–70条): a company applies with the items it will handle and
 the accounts of its staff; a reviewer of the office licenses it for a period (at most
 `rules.LICENCE_MAX_YEARS` years) or refuses it with a reason. Licensing binds the applicant
-as the agency's manager and the staff as its agents.
+as the agency's manager and invites the staff to be its agents (see members.py).
 
 The office sets a fee cap per item; the manager publishes the agency's fee for each item it
-was licensed for, at most the cap, and adds or removes agents. A cap lowered below a
-published fee lowers that fee to the cap in the same transaction.
+was licensed for, at most the cap. A cap lowered below a published fee lowers that fee to
+the cap in the same transaction.
 
 Hospitals are accredited through the admin (see services.py) and are not handled here.
 """
@@ -25,16 +25,22 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fairlane.accounts.models import STAFF_ROLES, Role, User
-from fairlane.accounts.roles import role_group
 from fairlane.accounts.services import NAME_PATTERN
 from fairlane.agencies import rules
+from fairlane.agencies.members import (
+    candidate_error,
+    has_membership,
+    invitation_record,
+    managed_agency,
+    member_bind,
+    person_banned,
+)
 from fairlane.agencies.models import (
     Agency,
     AgencyItem,
     AgencyKind,
     AgencyMember,
     AgencyStatus,
-    Ban,
     FeeCap,
 )
 from fairlane.catalogue.selectors import PublishedItem, published_item, published_items
@@ -50,7 +56,6 @@ from fairlane.registry.models import Office
 
 APPLY_KINDS: Final = (AgencyKind.AGENCY, AgencyKind.DEALER, AgencyKind.POST)
 MAX_STAFF: Final = 20  # accounts named in one application (the manager not counted)
-MAX_MEMBERS: Final = 50  # agents of one agency, the manager included
 REASON_MAX_LENGTH: Final = 200
 MAX_FEE_FEN: Final = 10_000_000  # ¥100,000: far above any service fee; stops typing slips
 # Office roles that review applications, and those that set fee caps.
@@ -58,7 +63,6 @@ REVIEWER_ROLES: Final = frozenset({Role.REVIEWER, Role.SUPERVISOR, Role.ADMIN})
 CAP_ROLES: Final = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # A company applies once; a few tries a day cover mistakes. Each try looks up phones.
 APPLY_PER_DAY: Final = RateLimit("agency-apply", 5, 24 * 3600)
-MEMBER_ADD_PER_HOUR: Final = RateLimit("agency-member-add", 30, 3600)
 MINE_PAGE: Final = "/agencies/mine/"
 _PHONE: Final = re.compile(r"^[0-9][0-9\- ]{6,18}[0-9]$")
 _SEPARATORS: Final = re.compile(r"[\s,，、;；]+")
@@ -77,14 +81,6 @@ def split_codes(text: str) -> list[str]:
     return [part for part in _SEPARATORS.split(text.strip()) if part]
 
 
-def _banned(user: User, on: date) -> bool:
-    return Ban.objects.filter(person=user, starts_on__lte=on, ends_on__gte=on).exists()
-
-
-def _has_membership(user: User) -> bool:
-    return AgencyMember.objects.filter(user=user, active=True).exists()
-
-
 # --- Who may take part ------------------------------------------------------------------------
 
 
@@ -96,25 +92,12 @@ def applicant_refusal(user: User) -> ApiError | None:
         return _forbidden("real_name_required", _("Only a real-name verified account may apply."))
     if user.role in STAFF_ROLES or user.role == Role.HOSPITAL:
         return _forbidden("not_citizen", _("Office staff and hospital accounts may not apply for an agency."))
-    if _has_membership(user):
+    if has_membership(user):
         return Conflict("already_member", _("You already work for an agency: one agency per person."))
-    if _banned(user, timezone.localdate()):
+    if person_banned(user, timezone.localdate()):
         return _forbidden("banned", _("A ban the office imposed stops you from applying."))
     if Agency.objects.filter(applied_by=user, status=AgencyStatus.APPLIED).exists():
         return Conflict("already_applied", _("Your application is waiting for the office's review."))
-    return None
-
-
-def _candidate_error(user: User | None, today: date) -> str | None:
-    """Why an account may not become an agent, or None."""
-    if user is None or not user.is_active:
-        return str(_("no account is registered with this number"))
-    if user.role not in (Role.CITIZEN, Role.AGENT) or user.identity_verified_at is None:
-        return str(_("the account is not a real-name citizen account"))
-    if _has_membership(user):
-        return str(_("the account already works for an agency"))
-    if _banned(user, today):
-        return str(_("a ban in force names this person"))
     return None
 
 
@@ -134,7 +117,7 @@ def _staff_clean(phones: Sequence[str], applicant: User) -> tuple[list[int], str
         user = User.objects.filter(phone=phone).first()
         if user is not None and user.pk == applicant.pk:
             continue  # the applicant becomes the manager anyway
-        why = _candidate_error(user, today)
+        why = candidate_error(user, today)
         if why is not None:
             problems.append(f"{mask_phone(phone)}: {why}")
         elif user is not None and user.pk not in ids:
@@ -294,28 +277,6 @@ def access_agency_for_staff(user: User, agency_id: int, *, lock: bool = False) -
     return agency
 
 
-def _member_bind(*, actor: User, agency: Agency, user: User, manager: bool) -> AgencyMember:
-    """Make `user` an agent of `agency`. A membership left inactive in another agency is
-    moved: an account has one membership row, and the audit trail keeps the history."""
-    membership = AgencyMember.objects.select_for_update().filter(user=user).first()
-    if membership is None:
-        membership = AgencyMember(user=user)
-    membership.agency, membership.active, membership.is_manager = agency, True, manager
-    membership.save()
-    if user.role != Role.AGENT:
-        user.role = Role.AGENT
-        user.save(update_fields=["role"])
-        user.groups.set([role_group(Role.AGENT)])
-    audit_record(
-        action=AuditAction.AGENCY_MEMBER_ADDED,
-        actor=actor,
-        office=agency.office,
-        obj=membership,
-        changes={"agency": (None, agency.pk), "manager": (None, manager), "role": (None, Role.AGENT)},
-    )
-    return membership
-
-
 def _tell_applicant(agency: Agency, outcome: str) -> None:
     if agency.applied_by is not None:
         notification_send(
@@ -330,8 +291,9 @@ def _tell_applicant(agency: Agency, outcome: str) -> None:
 def agency_license(*, actor: User, agency: Agency, licensed_from: date, licensed_until: date) -> Agency:
     """License an applied agency from `licensed_from` to `licensed_until` (both included, at
     most `rules.LICENCE_MAX_YEARS` years), or renew a licensed one's period. A first
-    licence binds the applicant as manager and each applied staff account still free as an
-    agent (accounts that meanwhile joined another agency or were banned are left out).
+    licence binds the applicant as manager and invites each applied staff account still
+    free to be an agent (accounts that meanwhile joined another agency or were banned are
+    left out).
     404 outside the actor's office; 403 for a clerk; 409 unless applied or licensed."""
     agency = access_agency_for_staff(actor, agency.pk, lock=True)
     if agency.status not in (AgencyStatus.APPLIED, AgencyStatus.LICENSED):
@@ -349,17 +311,18 @@ def agency_license(*, actor: User, agency: Agency, licensed_from: date, licensed
     if first:
         today = timezone.localdate()
         applicant = agency.applied_by
-        why = _candidate_error(applicant, today)
+        why = candidate_error(applicant, today)
         if applicant is None or why is not None:
             raise Conflict(
                 "applicant_unavailable",
                 _("The applicant can no longer manage an agency (%(why)s): refuse the application.")
                 % {"why": why},
             )
-        _member_bind(actor=actor, agency=agency, user=applicant, manager=True)
+        member_bind(actor=actor, agency=agency, user=applicant, manager=True)
+        # The named staff are asked: each becomes an agent on accepting in their own account.
         for user in User.objects.filter(pk__in=agency.applied_staff).order_by("pk"):
-            if _candidate_error(user, today) is None:
-                _member_bind(actor=actor, agency=agency, user=user, manager=False)
+            if candidate_error(user, today) is None:
+                invitation_record(actor=actor, agency=agency, user=user, invited_by=applicant)
     changes: dict[str, tuple[object, object]] = {
         "status": (agency.status, AgencyStatus.LICENSED),
         "licensed_from": (agency.licensed_from, licensed_from),
@@ -415,96 +378,6 @@ def agency_refuse(*, actor: User, agency: Agency, reason: str) -> Agency:
 # --- The manager's work ------------------------------------------------------------------------
 
 
-def manager_membership(user: User) -> AgencyMember | None:
-    """The active manager membership of an active agent account, or None."""
-    if not user.is_authenticated:
-        return None
-    # The account's role as stored now, not as the caller's copy says.
-    return (
-        AgencyMember.objects.filter(
-            user=user, user__is_active=True, user__role=Role.AGENT, active=True, is_manager=True
-        )
-        .select_related("agency", "agency__office")
-        .first()
-    )
-
-
-def _managed_agency(actor: User) -> Agency:
-    """The agency `actor` manages, locked, if it may still change its agents and fees."""
-    membership = manager_membership(actor)
-    if membership is None:
-        raise _forbidden("not_manager", _("Only the manager of an agency may do this."))
-    agency = Agency.objects.select_for_update().select_related("office").get(pk=membership.agency_id)
-    if agency.status not in (AgencyStatus.LICENSED, AgencyStatus.SUSPENDED):
-        raise Conflict("not_licensed", _("The agency's licence was revoked: nothing can be changed."))
-    return agency
-
-
-def members_of(agency: Agency) -> QuerySet[AgencyMember]:
-    """The agency's active members, the manager first."""
-    return (
-        AgencyMember.objects.filter(agency=agency, active=True)
-        .select_related("user")
-        .order_by("-is_manager", "pk")
-    )
-
-
-@transaction.atomic
-def member_add(*, actor: User, phone: str) -> AgencyMember:
-    """Add the real-name account with mobile `phone` to the manager's agency as an agent.
-    403 unless the actor manages an agency; 422 for an account that cannot be an agent."""
-    agency = _managed_agency(actor)
-    if not MEMBER_ADD_PER_HOUR.hit(f"user:{actor.pk}"):
-        raise Throttled(
-            _("Too many requests. Please wait a while and try again."), MEMBER_ADD_PER_HOUR.retry_after()
-        )
-    try:
-        phone = validate_mobile(phone)
-    except ValidationError as error:
-        raise _invalid({"phone": error.messages[0]}) from None
-    user = User.objects.filter(phone=phone).first()
-    why = _candidate_error(user, timezone.localdate())
-    if why is not None or user is None:
-        raise _invalid({"phone": str(_("This account cannot be added: %(why)s.") % {"why": why})})
-    if members_of(agency).count() >= MAX_MEMBERS:
-        raise Conflict(
-            "too_many_members", _("An agency has at most %(count)d agents.") % {"count": MAX_MEMBERS}
-        )
-    return _member_bind(actor=actor, agency=agency, user=user, manager=False)
-
-
-@transaction.atomic
-def member_remove(*, actor: User, member: AgencyMember) -> AgencyMember:
-    """Remove an agent from the manager's agency: the membership ends and the account is a
-    citizen's again, so any authorisation given to it stops working at once. 404 for a
-    member of another agency; 409 for the manager themself."""
-    agency = _managed_agency(actor)
-    found = (
-        AgencyMember.objects.select_for_update()
-        .select_related("user")
-        .filter(pk=member.pk, agency=agency, active=True)
-        .first()
-    )
-    if found is None:
-        raise NotFound("not_found", _("No such agent in your agency."))
-    if found.is_manager:
-        raise Conflict("manager", _("The manager cannot remove themself; ask the office."))
-    found.active = False
-    found.save(update_fields=["active"])
-    user = found.user
-    user.role = Role.CITIZEN
-    user.save(update_fields=["role"])
-    user.groups.set([role_group(Role.CITIZEN)])
-    audit_record(
-        action=AuditAction.AGENCY_MEMBER_REMOVED,
-        actor=actor,
-        office=agency.office,
-        obj=found,
-        changes={"active": (True, False), "role": (Role.AGENT, Role.CITIZEN)},
-    )
-    return found
-
-
 def _fee_clean(value: object, field: str) -> int:
     if type(value) is not int or not 0 <= value <= MAX_FEE_FEN:
         raise _invalid({field: str(_("Enter an amount from ¥0 to ¥100,000."))})
@@ -516,7 +389,7 @@ def agency_fee_publish(*, actor: User, item_code: str, fee_fen: int) -> AgencyIt
     """Publish (or change) the manager's agency's fee for an item it was licensed for, at
     most the office's cap for it. 403 unless the actor manages an agency; 422 for an item
     not applied for, without a cap, or a fee above the cap."""
-    agency = _managed_agency(actor)
+    agency = managed_agency(actor)
     code = item_code.strip().upper()
     if code not in agency.applied_items:
         raise _invalid({"item_code": str(_("The agency was not licensed for %(code)s.") % {"code": code})})
@@ -547,7 +420,7 @@ def agency_fee_publish(*, actor: User, item_code: str, fee_fen: int) -> AgencyIt
 @transaction.atomic
 def agency_item_withdraw(*, actor: User, item_code: str) -> None:
     """Stop offering an item: its published fee is removed. 404 if none is published."""
-    agency = _managed_agency(actor)
+    agency = managed_agency(actor)
     code = item_code.strip().upper()
     row = AgencyItem.objects.select_for_update().filter(agency=agency, item_code=code).first()
     if row is None:

@@ -8,8 +8,11 @@ POST   "/applications"                      apply for a licence
 GET    "/mine"                              the caller's agency or latest application
 PUT    "/mine/fees/{item_code}"             publish a fee {fee_fen} (manager)
 DELETE "/mine/fees/{item_code}"             stop offering an item (manager)
-POST   "/mine/members"                      add an agent {phone} (manager)
+POST   "/mine/members"                      invite an agent {phone} (manager)
 DELETE "/mine/members/{member_id}"          remove an agent (manager)
+GET    "/invitations"                       invitations waiting for the caller's answer
+POST   "/invitations/{id}/accept"           become an agent of the inviting agency
+POST   "/invitations/{id}/decline"          say no
 Office staff (the MFA'd web session):
 GET    "/applications"                      applications waiting at the caller's office
 POST   "/applications/{id}/license"         license or renew {licensed_from, licensed_until}
@@ -30,7 +33,7 @@ from ninja import Router, Schema, Status
 from fairlane.accounts.api_auth import StaffSession
 from fairlane.accounts.models import User
 from fairlane.accounts.services import client_ip
-from fairlane.agencies import directory, licensing
+from fairlane.agencies import directory, licensing, members
 from fairlane.agencies.models import Agency, AgencyItem, AgencyMember, AgencyStatus, FeeCap
 from fairlane.catalogue.templatetags.catalogue import pick
 from fairlane.core.errors import ApiError, NotFound, Throttled
@@ -97,6 +100,24 @@ class MemberOut(Schema):
     is_manager: bool
 
 
+class InvitedOut(Schema):
+    id: int
+    name: str  # masked
+    phone: str  # masked
+    invited_at: datetime
+
+
+class InvitationOut(Schema):
+    id: int
+    agency_id: int
+    agency_name: str
+    agency_kind: str
+    agency_status: str
+    office_code: str
+    invited_by: str  # masked name
+    invited_at: datetime
+
+
 class MineOut(Schema):
     id: int
     name: str
@@ -112,6 +133,7 @@ class MineOut(Schema):
     applied_items: list[str]
     items: list[ItemOut]
     members: list[MemberOut]
+    invited: list[InvitedOut]  # the manager's open invitations; empty for others
     is_manager: bool
 
 
@@ -301,7 +323,16 @@ def _mine_out(agency: Agency, manager: bool) -> MineOut:
                 phone=mask_phone(member.user.phone),
                 is_manager=member.is_manager,
             )
-            for member in (licensing.members_of(agency) if listed else [])
+            for member in (members.members_of(agency) if listed else [])
+        ],
+        invited=[
+            InvitedOut(
+                id=invitation.pk,
+                name=mask_name(invitation.user.name),
+                phone=mask_phone(invitation.user.phone),
+                invited_at=invitation.created_at,
+            )
+            for invitation in (members.invitations_of(agency) if listed and manager else [])
         ],
         is_manager=manager,
     )
@@ -314,7 +345,7 @@ def mine(request: HttpRequest) -> MineOut:
     agency = licensing.agency_of(user)
     if agency is None:
         raise NotFound("not_found", _("You do not work for an agency and have not applied for one."))
-    return _mine_out(agency, licensing.manager_membership(user) is not None)
+    return _mine_out(agency, members.manager_membership(user) is not None)
 
 
 @router.put("/mine/fees/{item_code}", response=ItemOut)
@@ -338,18 +369,19 @@ def fee_withdraw(request: HttpRequest, item_code: str) -> Status:
     return Status(204, None)
 
 
-@router.post("/mine/members", response={201: MemberOut})
-def member_add(request: HttpRequest, payload: PhoneIn) -> Status:
-    """Add a real-name account as an agent. 403 `not_manager`; 422 (field `phone`) for an
-    account that cannot be an agent."""
-    member = licensing.member_add(actor=signed_in_user(request), phone=payload.phone)
+@router.post("/mine/members", response={201: InvitedOut})
+def member_invite(request: HttpRequest, payload: PhoneIn) -> Status:
+    """Invite a real-name account to be an agent; it becomes one when the person accepts.
+    403 `not_manager`; 422 (field `phone`) for an account that cannot be an agent; 409
+    `too_many_members`."""
+    invitation = members.agent_invite(actor=signed_in_user(request), phone=payload.phone)
     return Status(
         201,
-        MemberOut(
-            id=member.pk,
-            name=mask_name(member.user.name),
-            phone=mask_phone(member.user.phone),
-            is_manager=member.is_manager,
+        InvitedOut(
+            id=invitation.pk,
+            name=mask_name(invitation.user.name),
+            phone=mask_phone(invitation.user.phone),
+            invited_at=invitation.created_at,
         ),
     )
 
@@ -358,7 +390,41 @@ def member_add(request: HttpRequest, payload: PhoneIn) -> Status:
 def member_remove(request: HttpRequest, member_id: int) -> Status:
     """Remove an agent: their authorisations stop working at once. 403 `not_manager`; 404
     for anyone not an agent of the caller's agency; 409 for the manager."""
-    licensing.member_remove(actor=signed_in_user(request), member=AgencyMember(pk=member_id))
+    members.member_remove(actor=signed_in_user(request), member=AgencyMember(pk=member_id))
+    return Status(204, None)
+
+
+@router.get("/invitations", response=list[InvitationOut])
+def invitations(request: HttpRequest) -> list[InvitationOut]:
+    """Invitations to be an agent that wait for the caller's answer, the newest first."""
+    return [
+        InvitationOut(
+            id=invitation.pk,
+            agency_id=invitation.agency_id,
+            agency_name=invitation.agency.name,
+            agency_kind=invitation.agency.kind,
+            agency_status=invitation.agency.status,
+            office_code=invitation.agency.office.code,
+            invited_by=mask_name(invitation.invited_by.name),
+            invited_at=invitation.created_at,
+        )
+        for invitation in members.invitations_for(signed_in_user(request))
+    ]
+
+
+@router.post("/invitations/{int:invitation_id}/accept", response=MineOut)
+def invitation_accept(request: HttpRequest, invitation_id: int) -> MineOut:
+    """Accept: the caller becomes an agent of the agency, which is returned. 404 for an
+    invitation not theirs or no longer open; 409 `cannot_join`, `agency_closed` or
+    `too_many_members`."""
+    membership = members.invitation_accept(actor=signed_in_user(request), invitation_id=invitation_id)
+    return _mine_out(membership.agency, False)
+
+
+@router.post("/invitations/{int:invitation_id}/decline", response={204: None})
+def invitation_decline(request: HttpRequest, invitation_id: int) -> Status:
+    """Decline. 404 for an invitation not theirs or no longer open."""
+    members.invitation_decline(actor=signed_in_user(request), invitation_id=invitation_id)
     return Status(204, None)
 
 

@@ -96,7 +96,10 @@ class ApplicationForm(forms.Form):
     )
     staff_phones = forms.CharField(
         label=_("Mobile numbers of the staff who will act as agents"),
-        help_text=_("At most 20, one per line. Each must be a registered real-name account."),
+        help_text=_(
+            "At most 20, one per line. Each must be a registered real-name account. When the agency "
+            "is licensed they are invited, and each becomes an agent on accepting."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
@@ -113,7 +116,10 @@ class FeeForm(forms.Form):
 class MemberForm(forms.Form):
     phone = forms.CharField(
         label=_("Mobile number of the new agent"),
-        help_text=_("A registered real-name account that works for no other agency."),
+        help_text=_(
+            "A registered real-name account that works for no other agency. They become an agent "
+            "when they accept the invitation in their own account."
+        ),
         max_length=20,
         required=False,
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fairlane.accounts.decorators import staff_required
 from fairlane.accounts.models import User
-from fairlane.agencies import licensing
+from fairlane.agencies import licensing, members
 from fairlane.agencies.licensing_forms import DECIDE_LICENSE, DecisionForm, FeeCapForm, fen_of
 from fairlane.agencies.models import Agency, AgencyStatus
 from fairlane.core.errors import ApiError, NotFound
@@ -52,7 +52,7 @@ def _agency_page(request: HttpRequest, agency: Agency, form: DecisionForm, statu
         "staff": [{"name": mask_name(user.name), "phone": mask_phone(user.phone)} for user in staff],
         "members": [
             {"name": mask_name(member.user.name), "manager": member.is_manager}
-            for member in licensing.members_of(agency)
+            for member in members.members_of(agency)
         ],
         "may_decide": agency.status in (AgencyStatus.APPLIED, AgencyStatus.LICENSED),
     }

@@ -13,4 +13,13 @@ urlpatterns = [
     path("mine/fees/<str:item_code>/withdraw/", licensing_views.fee_withdraw, name="fee_withdraw"),
     path("mine/members/", licensing_views.member_add, name="member_add"),
     path("mine/members/<int:member_id>/remove/", licensing_views.member_remove, name="member_remove"),
+    path("invitations/", licensing_views.invitations, name="invitations"),
+    path(
+        "invitations/<int:invitation_id>/accept/", licensing_views.invitation_accept, name="invitation_accept"
+    ),
+    path(
+        "invitations/<int:invitation_id>/decline/",
+        licensing_views.invitation_decline,
+        name="invitation_decline",
+    ),
 ]

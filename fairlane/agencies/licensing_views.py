@@ -1,6 +1,7 @@
 """Pages of licensing under /agencies/: the public directory (no sign-in) and one agency,
-the application form, and the agency's own page where its manager publishes fees and
-adds or removes agents. The office's pages are in licensing_staff_views."""
+the application form, the agency's own page where its manager publishes fees and invites
+or removes agents, and the invited person's page where they accept or decline. The
+office's pages are in licensing_staff_views."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fairlane.accounts.models import User
-from fairlane.agencies import directory, licensing
+from fairlane.agencies import directory, licensing, members
 from fairlane.agencies.licensing_forms import (
     ApplicationForm,
     DirectoryFilterForm,
@@ -23,7 +24,7 @@ from fairlane.agencies.licensing_forms import (
     MemberForm,
     fen_of,
 )
-from fairlane.agencies.models import Agency, AgencyMember, AgencyStatus, FeeCap
+from fairlane.agencies.models import Agency, AgencyMember, FeeCap
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.core.masking import mask_name, mask_phone
 from fairlane.core.money import yuan
@@ -115,15 +116,28 @@ def _mine_page(
     status: int = 200,
 ) -> HttpResponse:
     agency = licensing.agency_of(user)
-    manager = licensing.manager_membership(user)
-    context: dict[str, Any] = {"agency": agency, "is_manager": manager is not None}
-    if agency is not None and agency.status in (AgencyStatus.LICENSED, AgencyStatus.SUSPENDED):
+    manager = members.manager_membership(user)
+    context: dict[str, Any] = {
+        "agency": agency,
+        "is_manager": manager is not None,
+        "invitations_waiting": members.invitations_for(user).count(),
+    }
+    if agency is not None and agency.status in members.STAFFED_STATUSES:
         context.update(_licensed_context(agency, fee_forms or {}))
         context["member_form"] = member_form or MemberForm()
         context["members"] = [
             {"member": member, "name": mask_name(member.user.name), "phone": mask_phone(member.user.phone)}
-            for member in licensing.members_of(agency)
+            for member in members.members_of(agency)
         ]
+        if manager is not None:
+            context["invited"] = [
+                {
+                    "invitation": invitation,
+                    "name": mask_name(invitation.user.name),
+                    "phone": mask_phone(invitation.user.phone),
+                }
+                for invitation in members.invitations_of(agency)
+            ]
     return no_store(render(request, "agencies/licensing/mine.html", context, status=status))
 
 
@@ -199,13 +213,15 @@ def member_add(request: HttpRequest) -> HttpResponse:
     form = MemberForm(request.POST)
     form.is_valid()
     try:
-        licensing.member_add(actor=user, phone=form.cleaned_data.get("phone", ""))
+        members.agent_invite(actor=user, phone=form.cleaned_data.get("phone", ""))
     except ApiError as error:
         if error.status == 403:
             raise Http404 from None
         form_add_api_error(form, error)
         return _mine_page(request, user, member_form=form, status=error.status)
-    messages.success(request, _("The agent was added."))
+    messages.success(
+        request, _("The invitation was sent. They become an agent when they accept it in their account.")
+    )
     return redirect("licensing:mine")
 
 
@@ -213,7 +229,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
     try:
-        licensing.member_remove(actor=signed_in_user(request), member=AgencyMember(pk=member_id))
+        members.member_remove(actor=signed_in_user(request), member=AgencyMember(pk=member_id))
     except NotFound:
         raise Http404 from None
     except ApiError as error:
@@ -223,3 +239,41 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
         return redirect("licensing:mine")
     messages.success(request, _("The agent was removed: they can no longer act for the agency."))
     return redirect("licensing:mine")
+
+
+# --- The invited person ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def invitations(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {"invitation": invitation, "invited_by": mask_name(invitation.invited_by.name)}
+        for invitation in members.invitations_for(signed_in_user(request))
+    ]
+    return no_store(render(request, "agencies/licensing/invitations.html", {"rows": rows}))
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    try:
+        membership = members.invitation_accept(actor=signed_in_user(request), invitation_id=invitation_id)
+    except NotFound:
+        raise Http404 from None
+    except ApiError as error:
+        messages_add_api_error(request, error)
+        return redirect("licensing:invitations")
+    messages.success(request, _("You are now an agent of %(agency)s.") % {"agency": membership.agency.name})
+    return redirect("licensing:mine")
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    try:
+        members.invitation_decline(actor=signed_in_user(request), invitation_id=invitation_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("You declined the invitation."))
+    return redirect("licensing:invitations")

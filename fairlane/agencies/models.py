@@ -2,7 +2,8 @@
 service stations, post office points and accredited hospitals, and what lets them act.
 
 - `Agency` applies, is licensed for a period, may be suspended or revoked; `AgencyMember`
-  binds real-name accounts to it (one agency each).
+  binds real-name accounts to it (one agency each), each of whom accepted an
+  `AgentInvitation` in their own account.
 - `FeeCap` is the office's highest fee per item; `AgencyItem` is an agency's published fee
   for an item it handles, at or below the cap.
 - `Authorisation` (电子委托) is what a citizen confirmed: one agent of one agency may act for
@@ -125,6 +126,42 @@ class AgencyMember(models.Model):
 
     def __str__(self) -> str:
         return f"member #{self.pk} of agency #{self.agency_id}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class AgentInvitation(models.Model):
+    """An agency asks a real-name account to work for it as an agent. Nobody becomes an
+    agent without saying yes in their own account: being one changes what the account
+    may do, and puts the person's name on the agency's record."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The manager who added them, or the applicant who named them in the application.
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("invited"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent invitation")
+        verbose_name_plural = _("agent invitations")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["agency", "user"],
+                condition=models.Q(status="pending"),
+                name="agent_invitation_pending_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation #{self.pk} to agency #{self.agency_id}"
 
 
 class FeeCap(models.Model):
@@ -262,9 +299,10 @@ class ComplaintKind(models.TextChoices):
 
 
 class ComplaintStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # the office has not decided
-    UPHELD = "upheld", _("Upheld")  # the agency was at fault
-    DISMISSED = "dismissed", _("Dismissed")  # it was not
+    # A context of their own: an objection's "Upheld" is 异议成立, a complaint's 投诉成立.
+    OPEN = "open", pgettext_lazy("complaint", "Open")  # the office has not decided
+    UPHELD = "upheld", pgettext_lazy("complaint", "Upheld")  # the agency was at fault
+    DISMISSED = "dismissed", pgettext_lazy("complaint", "Dismissed")  # it was not
 
 
 class Complaint(models.Model):

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fairlane.accounts.decorators import staff_required
@@ -49,6 +49,7 @@ class FilterForm(forms.Form):
     days = forms.CharField(
         label=gettext_lazy("Statistics of the last days"),
         help_text=gettext_lazy("From 1 to 366."),
+        initial=oversight_stats.DAYS_DEFAULT,
         required=False,
         widget=forms.NumberInput(attrs={"min": 1, "max": oversight_stats.DAYS_MAX}),
     )
@@ -80,7 +81,7 @@ class BanForm(ReasonForm):
         required=False,
     )
     person = forms.ChoiceField(
-        label=gettext_lazy("Person"),
+        label=pgettext_lazy("ban", "Person"),
         help_text=gettext_lazy("The member who did it, if the office names one."),
         required=False,
     )

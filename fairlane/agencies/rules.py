@@ -112,6 +112,8 @@ SUBJECT_OF_CATEGORY: Final = {"licence": "licence", "vehicle": "vehicle"}
 AUTHORISATION_MAX_DAYS: Final = 90
 CONFIRM_WITHIN: Final = timedelta(days=3)  # an unconfirmed request lapses after this
 CODE_TTL: Final = timedelta(minutes=10)
+# An invitation to be an agent may be accepted for two weeks; then the manager asks again.
+INVITATION_OPEN: Final = timedelta(days=14)
 CODE_MAX_FAILURES: Final = 5
 LICENCE_MAX_YEARS: Final = 3  # the office licenses an agency for at most this long
 BAN_YEARS: Final = {"false_materials": 1, "deceit_bribery": 3}

@@ -24,7 +24,8 @@ from fairlane.registry.models import DriverLicence, LicenceStatus, Office
 Status = ApplicationStatus
 
 
-def _photo() -> bytes:
+def demo_photo() -> bytes:
+    """A plain licence-photo-sized picture."""
     buffer = io.BytesIO()
     Image.new("RGB", (330, 480), (214, 224, 240)).save(buffer, format="PNG")
     return buffer.getvalue()
@@ -51,7 +52,7 @@ def _replacement(applicant: User, office: Office) -> Application:
         actor=applicant, application=application, method=DeliveryMethod.COLLECT, collect_office=office
     )
     materials.material_upload(
-        actor=applicant, application=application, kind=MaterialKind.PHOTO, upload=_photo()
+        actor=applicant, application=application, kind=MaterialKind.PHOTO, upload=demo_photo()
     )
     return _pay(applicant, application)
 

@@ -114,6 +114,8 @@ class AuditAction(IntEnum):
     COMPLAINT_OPENED = 621
     COMPLAINT_DECIDED = 622
     BAN_IMPOSED = 623  # 1 year (false materials) or 3 years (deceit, bribery), published
+    AGENT_INVITED = 624  # an agency asked an account to be its agent
+    AGENT_INVITATION_ANSWERED = 625  # the account accepted (then also 608) or declined
     # 260–269 (registry) electronic licence
     ELECTRONIC_LICENCE_ISSUED = 261
     ELECTRONIC_LICENCE_REVOKED = 262

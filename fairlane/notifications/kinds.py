@@ -54,6 +54,7 @@ class NotificationKind(models.TextChoices):
     AGENCY_JOB_CLOSED = "agency_job_closed", _("Agent finished: confirm the fee")  # to the citizen
     COMPLAINT_DECIDED = "complaint_decided", _("Complaint decided")  # to the citizen who complained
     AGENCY_DECIDED = "agency_decided", _("Agency licence decided")  # to the agency's manager
+    AGENT_INVITED = "agent_invited", _("Invitation to work as an agent")  # to the invited account
 
 
 @dataclass(frozen=True)
@@ -578,6 +579,19 @@ KINDS: Final[dict[str, KindSpec]] = {
                     "period or the reason."
                 ),
                 sms=_("[fairlane] The office decided on your agency. Sign in to see it."),
+            )
+        ),
+    ),
+    NotificationKind.AGENT_INVITED: KindSpec(
+        params={},
+        texts=_always(
+            Texts(
+                title=_("An agency invites you to be its agent"),
+                body=_(
+                    "A licensed agency asked you to work for it as an agent. Nothing changes unless you "
+                    "accept: see who asks and answer on your invitations page."
+                ),
+                sms=_("[fairlane] An agency invites you to be its agent. Sign in to accept or decline."),
             )
         ),
     ),

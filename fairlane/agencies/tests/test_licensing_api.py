@@ -1,5 +1,5 @@
-"""Licensing in the JSON API: the public directory, applying, the agency's own endpoints
-and the office's review and fee caps."""
+"""Licensing in the JSON API: the public directory, applying, the agency's own endpoints,
+invitations and the office's review and fee caps."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from time_machine import TimeMachineFixture
 from fairlane.accounts.models import Role, User
 from fairlane.accounts.tests.factories import api_token, make_staff, register_citizen
 from fairlane.agencies import licensing, licensing_api
-from fairlane.agencies.models import Agency, AgencyItem, AgencyMember, AgencyStatus, FeeCap
+from fairlane.agencies.models import Agency, AgencyItem, AgencyMember, AgencyStatus, AgentInvitation, FeeCap
 from fairlane.agencies.tests.factories import make_agency
 from fairlane.agencies.tests.test_licensing_services import (
     CREDIT_CODE,
@@ -23,6 +23,7 @@ from fairlane.agencies.tests.test_licensing_services import (
     applied,
     licensed,
     snapshot,
+    staff_joined,
     world_make,
 )
 from fairlane.catalogue.announcements.testing import staff_login
@@ -181,7 +182,7 @@ def test_applying_needs_a_token(world: World) -> None:
 
 
 def test_the_manager_publishes_and_withdraws_fees_and_manages_agents(world: World) -> None:
-    # given
+    # given: the staff named in the application are still to answer
     agency = licensed(world)
     licensing.fee_cap_set(actor=world.supervisor, item_code="DL-RENEW", cap_fen=20_000)
     api = Api(world.applicant)
@@ -190,9 +191,12 @@ def test_the_manager_publishes_and_withdraws_fees_and_manages_agents(world: Worl
     # when
     fee = api.call("put", "/mine/fees/DL-RENEW", {"fee_fen": 18_000})
     over = api.call("put", "/mine/fees/DL-RENEW", {"fee_fen": 20_001})
-    added = api.call("post", "/mine/members", {"phone": newcomer.phone})
+    invited = api.call("post", "/mine/members", {"phone": newcomer.phone})
+    offers = Api(newcomer).call("get", "/invitations").json()
+    accepted = Api(newcomer).call("post", f"/invitations/{offers[0]['id']}/accept")
     mine = api.call("get", "/mine").json()
-    removed = api.call("delete", f"/mine/members/{added.json()['id']}")
+    member = AgencyMember.objects.get(user=newcomer)
+    removed = api.call("delete", f"/mine/members/{member.pk}")
     withdrawn = api.call("delete", "/mine/fees/DL-RENEW")
 
     # then
@@ -204,17 +208,46 @@ def test_the_manager_publishes_and_withdraws_fees_and_manages_agents(world: Worl
         422,
         {"fee_fen": "At most the office's cap of ¥200.00."},
     )
-    assert (added.status_code, added.json()["name"], added.json()["is_manager"]) == (201, "李*", False)
-    assert (mine["status"], mine["is_manager"], len(mine["members"])) == ("licensed", True, 3)
+    assert (invited.status_code, invited.json()["name"]) == (201, "李*")
+    assert [(o["agency_id"], o["agency_name"], o["invited_by"]) for o in offers] == [
+        (agency.pk, agency.name, "钱*多")
+    ]
+    assert (accepted.status_code, accepted.json()["id"], accepted.json()["is_manager"]) == (
+        200,
+        agency.pk,
+        False,
+    )
+    assert (mine["status"], mine["is_manager"], len(mine["members"])) == ("licensed", True, 2)
+    assert [row["name"] for row in mine["invited"]] == ["孙*"]
     assert mine["items"] == [fee.json()]
     assert (removed.status_code, withdrawn.status_code) == (204, 204)
     assert not AgencyItem.objects.filter(agency=agency).exists()
     assert AgencyMember.objects.get(user=newcomer).active is False
 
 
+def test_an_invitation_is_answered_once_and_by_its_person_only(world: World) -> None:
+    # given
+    licensed(world)
+    invitation = AgentInvitation.objects.get(user=world.staff)
+    stranger = register_citizen(name="周全", seed=15)
+
+    # when
+    by_stranger = Api(stranger).call("post", f"/invitations/{invitation.pk}/accept")
+    stranger_list = Api(stranger).call("get", "/invitations").json()
+    declined = Api(world.staff).call("post", f"/invitations/{invitation.pk}/decline")
+    again = Api(world.staff).call("post", f"/invitations/{invitation.pk}/accept")
+
+    # then
+    assert (by_stranger.status_code, stranger_list) == (404, [])
+    assert (declined.status_code, again.status_code) == (204, 404)
+    world.staff.refresh_from_db()
+    assert world.staff.role == Role.CITIZEN
+
+
 def test_a_plain_agent_gets_403_and_nothing_changes(world: World) -> None:
     # given
     licensed(world)
+    staff_joined(world)
     licensing.fee_cap_set(actor=world.supervisor, item_code="DL-RENEW", cap_fen=20_000)
     api = Api(world.staff)
     manager = AgencyMember.objects.get(user=world.applicant)

@@ -1,5 +1,6 @@
 """The demo's fee caps and licensed agencies: made through the services, within the caps,
-listed in the directory, and seeded once however often the seeder runs."""
+listed in the directory, with some work for the oversight pages, and seeded once however
+often the seeder runs."""
 
 from __future__ import annotations
 
@@ -10,10 +11,30 @@ from fairlane.accounts.models import Role, User
 from fairlane.accounts.roles import role_group
 from fairlane.accounts.tests.factories import make_staff, register_citizen
 from fairlane.agencies import directory
-from fairlane.agencies.demo import DEMO_AGENCY_NAME, DEMO_FEES, DEMO_POST_POINT_NAME, demo_agencies_seed
-from fairlane.agencies.models import Agency, AgencyItem, AgencyMember, AgencyStatus, FeeCap
+from fairlane.agencies.demo import (
+    DEMO_AGENCY_NAME,
+    DEMO_FEES,
+    DEMO_LOST_FEE,
+    DEMO_OVERCHARGE,
+    DEMO_POST_POINT_NAME,
+    demo_agencies_seed,
+)
+from fairlane.agencies.models import (
+    Agency,
+    AgencyItem,
+    AgencyMember,
+    AgencyStatus,
+    AuthorisationStatus,
+    Complaint,
+    ComplaintKind,
+    ComplaintStatus,
+    FeeCap,
+)
+from fairlane.agencies.oversight_stats import agency_stats, last_days
+from fairlane.applications.models import Application, ApplicationStatus
 from fairlane.core.validators import validate_credit_code
-from fairlane.registry.tests.factories import make_office
+from fairlane.registry.models import Office
+from fairlane.registry.tests.factories import make_licence, make_office
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +91,34 @@ def test_nothing_is_seeded_before_the_catalogue() -> None:
     # then
     assert agency is None
     assert (Agency.objects.count(), FeeCap.objects.count()) == (0, 0)
+
+
+def test_the_demo_agency_has_clients_and_a_complaint_but_never_the_kept_account(settings, tmp_path) -> None:
+    # given: four licence holders with accounts, the first of them the demo citizen
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_catalogue", verbosity=0)
+    phones = accounts()
+    office = Office.objects.get()
+    holders = [register_citizen(name=f"李{'一二三四'[n]}", seed=40 + n) for n in range(4)]
+    for n, holder in enumerate(holders):
+        make_licence(id_number=holder.id_number, holder_name=holder.name, office=office, seed=40 + n)
+
+    # when
+    agency = demo_agencies_seed(**phones, seed=2026, keep_phone=holders[0].phone)
+
+    # then
+    assert agency is not None
+    by_status = {a.citizen: a for a in agency.authorisations.all()}
+    assert holders[0] not in by_status
+    assert sorted(a.status for a in by_status.values()) == sorted(
+        [AuthorisationStatus.CLOSED, AuthorisationStatus.ACTIVE, AuthorisationStatus.REQUESTED]
+    )
+    filed = Application.objects.filter(agent__phone=AGENT_PHONE)
+    assert sorted(filed.values_list("status", flat=True)) == sorted(
+        [ApplicationStatus.SUBMITTED, ApplicationStatus.DRAFT]
+    )
+    complaint = Complaint.objects.get(agency=agency)
+    assert (complaint.kind, complaint.status) == (ComplaintKind.OVERCHARGED, ComplaintStatus.OPEN)
+    stats = agency_stats([agency], last_days())[agency.pk]
+    assert (stats.requested, stats.confirmed, stats.applications, stats.complaints_open) == (3, 2, 1, 1)
+    assert (stats.average_fee_paid_fen, stats.average_fee_agreed_fen) == (DEMO_OVERCHARGE, DEMO_LOST_FEE)

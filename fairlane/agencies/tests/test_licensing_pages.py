@@ -1,5 +1,5 @@
-"""Licensing pages: the public directory, the application form, the agency's own page and
-the office's review and fee-cap pages."""
+"""Licensing pages: the public directory, the application form, the agency's own page, the
+invited person's page and the office's review and fee-cap pages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from fairlane.accounts.models import Role, User
 from fairlane.accounts.tests.factories import PASSWORD, make_staff, register_citizen
 from fairlane.agencies import licensing, rules
 from fairlane.agencies.licensing_forms import default_period
-from fairlane.agencies.models import Agency, AgencyItem, AgencyMember, AgencyStatus, FeeCap
+from fairlane.agencies.models import (
+    Agency,
+    AgencyItem,
+    AgencyMember,
+    AgencyStatus,
+    AgentInvitation,
+    FeeCap,
+)
 from fairlane.agencies.tests.factories import make_agency
 from fairlane.agencies.tests.test_licensing_services import (
     CREDIT_CODE,
@@ -25,6 +32,7 @@ from fairlane.agencies.tests.test_licensing_services import (
     applied,
     licensed,
     snapshot,
+    staff_joined,
     world_make,
 )
 from fairlane.catalogue.announcements.testing import staff_login
@@ -174,6 +182,7 @@ def test_an_in_person_item_is_refused_next_to_the_field(world: World) -> None:
 def test_the_form_is_not_offered_to_a_member(world: World) -> None:
     # given
     licensed(world)
+    staff_joined(world)
 
     # when
     response = client_of(world.staff).get("/agencies/apply/")
@@ -186,9 +195,9 @@ def test_the_form_is_not_offered_to_a_member(world: World) -> None:
 # --- The agency's own page ---------------------------------------------------------------------------
 
 
-def test_the_manager_publishes_a_fee_and_adds_an_agent(world: World) -> None:
+def test_the_manager_publishes_a_fee_and_invites_an_agent_who_accepts(world: World) -> None:
     # given
-    agency = licensed(world)
+    agency = licensed(world, staff_phones=[])
     licensing.fee_cap_set(actor=world.supervisor, item_code="DL-RENEW", cap_fen=20_000)
     client = client_of(world.applicant)
     newcomer = register_citizen(name="李明", seed=14)
@@ -197,13 +206,49 @@ def test_the_manager_publishes_a_fee_and_adds_an_agent(world: World) -> None:
     published = client.post("/agencies/mine/fees/DL-RENEW/", {"fee-DL-RENEW-fee": "180"})
     added = client.post("/agencies/mine/members/", {"phone": newcomer.phone})
 
+    invited_page = text(client.get("/agencies/mine/").content)
+    newcomer_client = client_of(newcomer)
+    offer = text(newcomer_client.get("/agencies/invitations/").content)
+    invitation = AgentInvitation.objects.get(user=newcomer)
+    accepted = newcomer_client.post(f"/agencies/invitations/{invitation.pk}/accept/")
+
     # then
-    assert (published.status_code, added.status_code) == (302, 302)
+    assert (published.status_code, added.status_code, accepted.status_code) == (302, 302, 302)
     assert AgencyItem.objects.get(agency=agency).fee_fen == 18_000
+    assert "Invited, waiting for an answer" in invited_page
+    assert "李*" in invited_page and "李明" not in invited_page
+    assert agency.name in offer and "Accept: become its agent" in offer
     assert AgencyMember.objects.get(user=newcomer).agency == agency
     page = text(client.get("/agencies/mine/").content)
     assert "Published fee: ¥180.00." in page
+    assert "Invited, waiting for an answer" not in page
     assert "李*" in page and "李明" not in page
+
+
+def test_an_invitation_is_declined_and_no_one_else_answers_it(world: World) -> None:
+    # given
+    licensed(world)
+    invitation = AgentInvitation.objects.get(user=world.staff)
+    stranger = register_citizen(name="周全", seed=15)
+
+    # when
+    others = [
+        client_of(stranger).post(f"/agencies/invitations/{invitation.pk}/{answer}/")
+        for answer in ("accept", "decline")
+    ]
+    nothing_for_stranger = text(client_of(stranger).get("/agencies/invitations/").content)
+    declined = client_of(world.staff).post(f"/agencies/invitations/{invitation.pk}/decline/")
+
+    # then
+    assert [response.status_code for response in others] == [404, 404]
+    assert "No invitation is waiting for you." in nothing_for_stranger
+    assert declined.status_code == 302
+    invitation.refresh_from_db()
+    world.staff.refresh_from_db()
+    assert (invitation.status, world.staff.role) == ("declined", Role.CITIZEN)
+    assert "No invitation is waiting for you." in text(
+        client_of(world.staff).get("/agencies/invitations/").content
+    )
 
 
 def test_a_fee_over_the_cap_is_shown_next_to_the_field(world: World) -> None:
@@ -249,7 +294,7 @@ def test_a_plain_agent_sees_the_agency_but_cannot_change_it(world: World) -> Non
 def test_the_manager_removes_an_agent(world: World) -> None:
     # given
     licensed(world)
-    member = AgencyMember.objects.get(user=world.staff)
+    member = staff_joined(world)
 
     # when
     response = client_of(world.applicant).post(f"/agencies/mine/members/{member.pk}/remove/")

@@ -1,4 +1,5 @@
-"""Licensing services: applying, licensing or refusing, members, fee caps and published fees.
+"""Licensing services: applying, licensing or refusing, fee caps and published fees (members:
+test_members.py).
 Every refusal leaves the database as it was."""
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from time_machine import TimeMachineFixture
 
 from fairlane.accounts.models import Role, User
 from fairlane.accounts.tests.factories import make_staff, register_citizen
-from fairlane.agencies import licensing
+from fairlane.agencies import licensing, members
 from fairlane.agencies.models import (
     Agency,
     AgencyItem,
     AgencyMember,
     AgencyStatus,
+    AgentInvitation,
     Ban,
     BanKind,
     FeeCap,
+    InvitationStatus,
 )
 from fairlane.agencies.tests.factories import make_agency, make_agent
 from fairlane.core.audit import AuditAction
@@ -108,6 +111,12 @@ def licensed(world: World, **overrides: Any) -> Agency:
         return licensing.agency_license(
             actor=world.reviewer, agency=agency, licensed_from=TODAY, licensed_until=date(2029, 11, 29)
         )
+
+
+def staff_joined(world: World) -> AgencyMember:
+    """The named staff member accepts the invitation that licensing sent them."""
+    invitation = AgentInvitation.objects.get(user=world.staff, status=InvitationStatus.PENDING)
+    return members.invitation_accept(actor=world.staff, invitation_id=invitation.pk)
 
 
 def snapshot() -> tuple[Any, ...]:
@@ -280,7 +289,7 @@ def test_who_may_not_apply(world: World, who: str, code: str, status: int) -> No
 # --- Licensing and refusing ----------------------------------------------------------------------
 
 
-def test_licensing_binds_the_applicant_as_manager_and_the_staff_as_agents(world: World) -> None:
+def test_licensing_binds_the_applicant_as_manager_and_invites_the_staff(world: World) -> None:
     # given
     agency = applied(world)
 
@@ -298,12 +307,20 @@ def test_licensing_binds_the_applicant_as_manager_and_the_staff_as_agents(world:
         date(2029, 11, 29),
     )
     members = {m.user_id: m.is_manager for m in AgencyMember.objects.filter(agency=agency, active=True)}
-    assert members == {world.applicant.pk: True, world.staff.pk: False}
-    for user in (world.applicant, world.staff):
-        user.refresh_from_db()
-        assert user.role == Role.AGENT
-        assert list(user.groups.values_list("name", flat=True)) == ["agent"]
-    assert AuditEvent.objects.filter(action=AuditAction.AGENCY_MEMBER_ADDED).count() == 2
+    assert members == {world.applicant.pk: True}
+    world.applicant.refresh_from_db()
+    world.staff.refresh_from_db()
+    assert (world.applicant.role, world.staff.role) == (Role.AGENT, Role.CITIZEN)
+    assert list(world.applicant.groups.values_list("name", flat=True)) == ["agent"]
+    invitation = AgentInvitation.objects.get()
+    assert (invitation.agency, invitation.user, invitation.invited_by, invitation.status) == (
+        agency,
+        world.staff,
+        world.applicant,
+        InvitationStatus.PENDING,
+    )
+    assert AuditEvent.objects.filter(action=AuditAction.AGENCY_MEMBER_ADDED).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.AGENT_INVITED).count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.AGENCY_LICENSED).count() == 1
     notice = Notification.objects.get(recipient=world.applicant)
     assert (notice.kind, notice.params, notice.link) == (
@@ -311,6 +328,8 @@ def test_licensing_binds_the_applicant_as_manager_and_the_staff_as_agents(world:
         {"outcome": "licensed"},
         "/agencies/mine/",
     )
+    invited = Notification.objects.get(recipient=world.staff)
+    assert (invited.kind, invited.link) == ("agent_invited", "/agencies/invitations/")
 
 
 def test_a_licence_is_renewed_for_a_new_period(world: World) -> None:
@@ -328,7 +347,8 @@ def test_a_licence_is_renewed_for_a_new_period(world: World) -> None:
     # then
     agency.refresh_from_db()
     assert (agency.licensed_from, agency.licensed_until) == (date(2029, 11, 30), date(2032, 11, 29))
-    assert AgencyMember.objects.filter(agency=agency).count() == 2
+    assert AgencyMember.objects.filter(agency=agency).count() == 1
+    assert AgentInvitation.objects.count() == 1  # the staff are not asked twice
 
 
 @pytest.mark.parametrize(
@@ -416,84 +436,6 @@ def test_staff_who_joined_another_agency_meanwhile_are_left_out(world: World) ->
     assert list(AgencyMember.objects.filter(agency=agency).values_list("user_id", flat=True)) == [
         world.applicant.pk
     ]
-
-
-# --- Members -----------------------------------------------------------------------------------
-
-
-def test_the_manager_adds_and_removes_an_agent(world: World) -> None:
-    # given
-    agency = licensed(world, staff_phones=[])
-    newcomer = register_citizen(name="李明", seed=14)
-
-    # when
-    member = licensing.member_add(actor=world.applicant, phone=newcomer.phone)
-    licensing.member_remove(actor=world.applicant, member=member)
-
-    # then
-    member.refresh_from_db()
-    newcomer.refresh_from_db()
-    assert (member.agency_id, member.active, member.is_manager) == (agency.pk, False, False)
-    assert newcomer.role == Role.CITIZEN
-    assert list(newcomer.groups.values_list("name", flat=True)) == ["citizen"]
-    assert [e.action for e in AuditEvent.objects.filter(action__in=[608, 609]).order_by("pk")][-2:] == [
-        AuditAction.AGENCY_MEMBER_ADDED,
-        AuditAction.AGENCY_MEMBER_REMOVED,
-    ]
-
-
-def test_a_removed_agent_can_join_another_agency(world: World) -> None:
-    # given
-    licensed(world)
-    member = AgencyMember.objects.get(user=world.staff)
-    licensing.member_remove(actor=world.applicant, member=member)
-    other = make_agency(office=world.office, seed=8)
-    manager = make_agent(other, seed=61, manager=True)
-
-    # when
-    moved = licensing.member_add(actor=manager, phone=world.staff.phone)
-
-    # then
-    assert (moved.pk, moved.agency_id, moved.active) == (member.pk, other.pk, True)
-
-
-def test_a_plain_agent_cannot_manage_and_a_manager_not_another_agency(world: World) -> None:
-    # given
-    licensed(world)
-    other = make_agency(office=world.office, seed=8)
-    other_manager = make_agent(other, seed=61, manager=True)
-    member = AgencyMember.objects.get(user=world.staff)
-    newcomer = register_citizen(seed=14)
-    before = snapshot()
-
-    # when / then
-    with pytest.raises(ApiError) as raised:
-        licensing.member_add(actor=world.staff, phone=newcomer.phone)
-    assert (raised.value.code, raised.value.status) == ("not_manager", 403)
-    with pytest.raises(NotFound):
-        licensing.member_remove(actor=other_manager, member=member)
-    with pytest.raises(Conflict):
-        licensing.member_remove(actor=world.applicant, member=AgencyMember.objects.get(user=world.applicant))
-    with pytest.raises(ApiError) as fee_raised:
-        licensing.agency_fee_publish(actor=world.staff, item_code="DL-RENEW", fee_fen=100)
-    assert fee_raised.value.code == "not_manager"
-    assert snapshot() == before
-
-
-def test_an_account_that_cannot_be_an_agent_is_not_added(world: World) -> None:
-    # given
-    licensed(world)
-    before = snapshot()
-
-    # when
-    with pytest.raises(InvalidInput) as raised:
-        licensing.member_add(actor=world.applicant, phone=world.clerk.phone)
-
-    # then
-    assert raised.value.fields == {
-        "phone": "This account cannot be added: the account is not a real-name citizen account."
-    }
-    assert snapshot() == before
 
 
 # --- Fee caps and fees -----------------------------------------------------------------------------

@@ -227,6 +227,7 @@ def test_no_kind_puts_personal_data_in_an_sms() -> None:
         Kind.AGENCY_JOB_CLOSED: {"reference": "ABCDEFGHIJKL", "fee_fen": 15_000},
         Kind.COMPLAINT_DECIDED: {"reference": "ABCDEFGHIJKL", "upheld": False},
         Kind.AGENCY_DECIDED: {"outcome": "suspended"},
+        Kind.AGENT_INVITED: {},
     }
     assert set(samples) == set(Kind)
     for kind, params in samples.items():

@@ -13,6 +13,7 @@ from fairlane.bookings.demo import demo_bookings_seed
 from fairlane.registry.demo import (
     DEFAULT_CITIZENS,
     DEFAULT_SEED,
+    DEMO_CITIZEN,
     DEMO_PARTNERS,
     DEMO_STAFF,
     MAX_CITIZENS,
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             supervisor_phone=_demo_phone(DEMO_STAFF, Role.SUPERVISOR),
             reviewer_phone=_demo_phone(DEMO_STAFF, Role.REVIEWER),
             seed=options["seed"],
+            keep_phone=DEMO_CITIZEN.phone,
         )
         if agency is not None:
             self.stdout.write(
