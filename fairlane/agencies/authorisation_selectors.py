@@ -3,7 +3,7 @@ citizen, and what the agent did under one (the applications filed, every action)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -93,6 +93,24 @@ def grouped(authorisations: Sequence[Authorisation], now: datetime | None = None
     in_force = [row for row in authorisations if is_in_force(row, now)]
     ended = [row for row in authorisations if row not in waiting and row not in in_force]
     return Groups(waiting=waiting, in_force=in_force, ended=ended)
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    authorisation: Authorisation
+    items: str  # the items' names in the page's language
+
+
+def listed(authorisations: Sequence[Authorisation], names: Mapping[str, str]) -> list[ListedRow]:
+    """Rows of a list page; `names` is `item_names()`, read once for the page."""
+    return [
+        ListedRow(authorisation, items_label(authorisation.item_codes, names))
+        for authorisation in authorisations
+    ]
+
+
+def items_label(codes: Sequence[str], names: Mapping[str, str]) -> str:
+    return ", ".join(names.get(code, code) for code in codes)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from fairlane.accounts.decorators import staff_required
 from fairlane.accounts.models import User
 from fairlane.agencies import acting, authorisation_selectors, authorisations, complaints, rules
 from fairlane.agencies.models import AgencyItem, Authorisation, AuthorisationStatus, Complaint
-from fairlane.applications.presenters import item_name
+from fairlane.applications.presenters import item_name, item_names
 from fairlane.core import money
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.core.masking import mask_id_number, mask_name
@@ -205,8 +205,16 @@ def _detail_page(
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    rows = list(authorisation_selectors.authorisations_of(signed_in_user(request)))
-    context = {"groups": authorisation_selectors.grouped(rows), "max_days": rules.AUTHORISATION_MAX_DAYS}
+    groups = authorisation_selectors.grouped(
+        list(authorisation_selectors.authorisations_of(signed_in_user(request)))
+    )
+    names = item_names()
+    context = {
+        "waiting": authorisation_selectors.listed(groups.waiting, names),
+        "in_force": authorisation_selectors.listed(groups.in_force, names),
+        "ended": authorisation_selectors.listed(groups.ended, names),
+        "max_days": rules.AUTHORISATION_MAX_DAYS,
+    }
     return no_store(render(request, "agencies/authorisation/mine.html", context))
 
 
@@ -380,9 +388,11 @@ def _agent_items(user: User) -> list[tuple[str, str]]:
 @require_GET
 def agent_list(request: HttpRequest) -> HttpResponse:
     user = _agent(request)
+    names = item_names()
     rows = [
         {
             "authorisation": row,
+            "items": authorisation_selectors.items_label(row.item_codes, names),
             "citizen": mask_name(row.citizen.name),
             "citizen_id_number": mask_id_number(row.citizen.id_number),
             "fee": money.yuan(row.fee_fen),
@@ -480,6 +490,7 @@ def _queue_page(
     request: HttpRequest, user: User, bound: dict[str, DecisionForm] | None = None, status: int = 200
 ) -> HttpResponse:
     bound = bound or {}
+    names = item_names()
     rows = [
         {
             "complaint": row,
@@ -488,7 +499,7 @@ def _queue_page(
             if row.authorisation and row.authorisation.fee_paid_fen is not None
             else "",
             "agreed": money.yuan(row.authorisation.fee_fen) if row.authorisation else "",
-            "items": "、".join(item_name(code) for code in row.authorisation.item_codes)
+            "items": authorisation_selectors.items_label(row.authorisation.item_codes, names)
             if row.authorisation
             else "",
             "form": bound.get(row.reference) or DecisionForm(prefix=f"c-{row.reference}"),

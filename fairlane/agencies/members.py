@@ -9,7 +9,7 @@ Every step is audited; the invited person is told by a notice and an SMS.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Final
 
 from django.core.exceptions import ValidationError
@@ -90,6 +90,13 @@ def member_bind(*, actor: User, agency: Agency, user: User, manager: bool) -> Ag
     return membership
 
 
+def _room_check(agency: Agency) -> None:
+    if members_of(agency).count() >= MAX_MEMBERS:
+        raise Conflict(
+            "too_many_members", _("An agency has at most %(count)d agents.") % {"count": MAX_MEMBERS}
+        )
+
+
 def members_of(agency: Agency) -> QuerySet[AgencyMember]:
     """The agency's active members, the manager first."""
     return (
@@ -130,15 +137,20 @@ def managed_agency(actor: User) -> Agency:
 
 
 def invitation_record(*, actor: User, agency: Agency, user: User, invited_by: User) -> AgentInvitation:
-    """Invite `user` to `agency` (once: a pending invitation is returned as it is), audited
-    as `actor`'s act, and tell them."""
+    """Invite `user` to `agency`, audited as `actor`'s act, and tell them. An open
+    invitation is returned as it is; a lapsed one is sent again."""
     now = timezone.now()
-    waiting = invitations_of(agency, now=now).filter(user=user).first()
-    if waiting is not None:
-        return waiting
-    invitation = AgentInvitation.objects.create(
-        agency=agency, user=user, invited_by=invited_by, created_at=now
+    invitation = (
+        AgentInvitation.objects.select_for_update()
+        .filter(agency=agency, user=user, status=InvitationStatus.PENDING)
+        .first()
     )
+    if invitation is not None and invitation.created_at > now - rules.INVITATION_OPEN:
+        return invitation
+    if invitation is None:
+        invitation = AgentInvitation(agency=agency, user=user)
+    invitation.invited_by, invitation.created_at = invited_by, now
+    invitation.save()
     audit_record(
         action=AuditAction.AGENT_INVITED,
         actor=actor,
@@ -169,32 +181,26 @@ def agent_invite(*, actor: User, phone: str) -> AgentInvitation:
     why = candidate_error(user, timezone.localdate())
     if why is not None or user is None:
         raise _invalid({"phone": str(_("This account cannot be invited: %(why)s.") % {"why": why})})
-    if members_of(agency).count() >= MAX_MEMBERS:
-        raise Conflict(
-            "too_many_members", _("An agency has at most %(count)d agents.") % {"count": MAX_MEMBERS}
-        )
+    _room_check(agency)
     return invitation_record(actor=actor, agency=agency, user=user, invited_by=actor)
 
 
-def invitations_of(agency: Agency, *, now: datetime | None = None) -> QuerySet[AgentInvitation]:
+def _open_invitations() -> QuerySet[AgentInvitation]:
+    """Invitations not answered yet and not lapsed."""
+    opened_after = timezone.now() - rules.INVITATION_OPEN
+    return AgentInvitation.objects.filter(status=InvitationStatus.PENDING, created_at__gt=opened_after)
+
+
+def invitations_of(agency: Agency) -> QuerySet[AgentInvitation]:
     """The agency's invitations still open, the oldest first."""
-    opened_after = (now or timezone.now()) - rules.INVITATION_OPEN
-    return (
-        AgentInvitation.objects.filter(
-            agency=agency, status=InvitationStatus.PENDING, created_at__gt=opened_after
-        )
-        .select_related("user")
-        .order_by("created_at", "pk")
-    )
+    return _open_invitations().filter(agency=agency).select_related("user").order_by("created_at", "pk")
 
 
 def invitations_for(user: User) -> QuerySet[AgentInvitation]:
     """The invitations `user` may still answer, the newest first."""
-    opened_after = timezone.now() - rules.INVITATION_OPEN
     return (
-        AgentInvitation.objects.filter(
-            user=user, status=InvitationStatus.PENDING, created_at__gt=opened_after
-        )
+        _open_invitations()
+        .filter(user=user)
         .select_related("agency", "agency__office", "invited_by")
         .order_by("-created_at", "-pk")
     )
@@ -240,10 +246,7 @@ def invitation_accept(*, actor: User, invitation_id: int) -> AgencyMember:
         raise Conflict("cannot_join", _("You cannot become an agent now: %(why)s.") % {"why": why})
     if agency.status not in STAFFED_STATUSES or acting.banned(agency, None, timezone.now()):
         raise Conflict("agency_closed", _("This agency can no longer take agents."))
-    if members_of(agency).count() >= MAX_MEMBERS:
-        raise Conflict(
-            "too_many_members", _("An agency has at most %(count)d agents.") % {"count": MAX_MEMBERS}
-        )
+    _room_check(agency)
     _answered(actor, invitation, InvitationStatus.ACCEPTED)
     return member_bind(actor=actor, agency=agency, user=actor, manager=False)
 

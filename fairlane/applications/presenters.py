@@ -85,6 +85,11 @@ def _in_language(name: Bilingual) -> str:
     return name.en if (get_language() or "").startswith("en") else name.zh
 
 
+def item_names() -> dict[str, str]:
+    """Every published item's name in the page's language, by code (one query)."""
+    return {published.item.code: _in_language(published.item.name) for published in published_items()}
+
+
 def item_name(item_code: str) -> str:
     published = published_item(item_code)
     return _in_language(published.item.name) if published is not None else item_code
@@ -108,7 +113,7 @@ def application_view(application: Application, names: Mapping[str, str] | None =
 
 def application_views(applications: Iterable[Application]) -> list[ApplicationView]:
     """Rows of a list page: the catalogue is read once for all of them."""
-    names = {published.item.code: _in_language(published.item.name) for published in published_items()}
+    names = item_names()
     return [application_view(application, names) for application in applications]
 
 

@@ -69,6 +69,7 @@ def test_the_list_groups_waiting_in_force_and_ended() -> None:
     assert waiting.reference in waiting_part
     assert active.reference in in_force_part
     assert ended.reference in ended_part
+    assert "<td>Renewal on expiry</td>" in waiting_part  # the item's name, not its code
 
 
 def test_the_detail_shows_agency_agent_items_and_masked_numbers() -> None:
@@ -292,6 +293,7 @@ def test_the_agent_list_masks_citizens_and_the_agent_closes_a_job() -> None:
     # then
     html = listed.content.decode()
     assert authorisation.reference in html
+    assert "<td>Renewal on expiry</td>" in html
     assert world.citizen.name not in html
     assert world.citizen.id_number not in html
     assert closed_response.status_code == 302

@@ -146,6 +146,23 @@ def test_inviting_twice_sends_one_invitation(world: World) -> None:
     assert Notification.objects.filter(recipient=newcomer).count() == 1
 
 
+def test_a_lapsed_invitation_is_sent_again(world: World, time_machine: TimeMachineFixture) -> None:
+    # given: an invitation left unanswered for more than two weeks
+    agency = licensed(world, staff_phones=[])
+    newcomer = register_citizen(name="李明", seed=14)
+    first = invited(world, newcomer)
+    time_machine.move_to(timezone.now() + timedelta(days=15), tick=False)
+
+    # when
+    again = invited(world, newcomer)
+    members.invitation_accept(actor=newcomer, invitation_id=again.pk)
+
+    # then
+    assert again.pk == first.pk
+    assert Notification.objects.filter(recipient=newcomer, kind="agent_invited").count() == 2
+    assert AgencyMember.objects.get(user=newcomer).agency == agency
+
+
 def test_an_accepted_invitation_is_refused_if_things_changed_meanwhile(world: World) -> None:
     # given: three invited people; one joins another agency, then the agency is banned
     agency = licensed(world, staff_phones=[])
