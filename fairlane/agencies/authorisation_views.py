@@ -373,6 +373,14 @@ def _agent(request: HttpRequest) -> User:
     return user
 
 
+def _cannot_ask(user: User) -> str | None:
+    """Why the agent's agency may not ask for authorisations today (suspended, revoked,
+    out of its licence period, banned), or None."""
+    membership = acting.agent_membership(user)
+    assert membership is not None  # noqa: S101 - _agent checked it
+    return acting.agency_acting_refusal(membership.agency, user, timezone.now())
+
+
 def _agent_items(user: User) -> list[tuple[str, str]]:
     membership = acting.agent_membership(user)
     assert membership is not None  # noqa: S101 - _agent checked it
@@ -400,7 +408,8 @@ def agent_list(request: HttpRequest) -> HttpResponse:
         }
         for row in authorisation_selectors.agent_authorisations(user)
     ]
-    return no_store(render(request, "agencies/authorisation/agent_list.html", {"rows": rows}))
+    context = {"rows": rows, "cannot_ask": _cannot_ask(user)}
+    return no_store(render(request, "agencies/authorisation/agent_list.html", context))
 
 
 @login_required
@@ -439,7 +448,12 @@ def agent_new(request: HttpRequest) -> HttpResponse:
                 % {"reference": authorisation.reference},
             )
             return redirect("authorisation:agent_detail", authorisation.reference)
-    context = {"form": form, "has_items": bool(items), "max_days": rules.AUTHORISATION_MAX_DAYS}
+    context = {
+        "form": form,
+        "has_items": bool(items),
+        "max_days": rules.AUTHORISATION_MAX_DAYS,
+        "cannot_ask": _cannot_ask(user),
+    }
     return no_store(render(request, "agencies/authorisation/agent_new.html", context, status=status))
 
 

@@ -14,7 +14,13 @@ from django.urls import reverse
 from fairlane.accounts.models import Role, User
 from fairlane.accounts.tests.factories import latest_code, make_staff, register_citizen
 from fairlane.agencies import acting
-from fairlane.agencies.models import Authorisation, AuthorisationStatus, Complaint, ComplaintStatus
+from fairlane.agencies.models import (
+    AgencyStatus,
+    Authorisation,
+    AuthorisationStatus,
+    Complaint,
+    ComplaintStatus,
+)
 from fairlane.agencies.tests.factories import make_authorisation
 from fairlane.agencies.tests.test_authorisation_services import World, ask, confirmed, make_world, snapshot
 from fairlane.catalogue.announcements.testing import staff_login
@@ -299,6 +305,24 @@ def test_the_agent_list_masks_citizens_and_the_agent_closes_a_job() -> None:
     assert closed_response.status_code == 302
     authorisation.refresh_from_db()
     assert authorisation.status == AuthorisationStatus.CLOSED
+
+
+def test_an_agent_of_a_suspended_agency_is_told_why_and_offered_no_form() -> None:
+    # given
+    world = make_world()
+    world.agency.status = AgencyStatus.SUSPENDED
+    world.agency.save(update_fields=["status"])
+    client = signed_in(world.agent)
+
+    # when
+    listed = client.get(reverse("authorisation:agent_list")).content.decode()
+    new = client.get(reverse("authorisation:agent_new")).content.decode()
+
+    # then
+    for html in (listed, new):
+        assert "The agency is not licensed to act today." in html
+    assert f'href="{reverse("authorisation:agent_new")}"' not in listed
+    assert 'name="id_number"' not in new
 
 
 def test_agent_pages_are_404_for_a_citizen_and_for_another_agent() -> None:
