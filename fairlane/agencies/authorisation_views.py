@@ -29,7 +29,7 @@ from fairlane.accounts.decorators import staff_required
 from fairlane.accounts.models import User
 from fairlane.agencies import acting, authorisation_selectors, authorisations, complaints, rules
 from fairlane.agencies.models import AgencyItem, Authorisation, AuthorisationStatus, Complaint
-from fairlane.applications.presenters import item_name, item_names
+from fairlane.applications.presenters import item_names
 from fairlane.core import money
 from fairlane.core.errors import ApiError, NotFound
 from fairlane.core.masking import mask_id_number, mask_name
@@ -384,12 +384,11 @@ def _cannot_ask(user: User) -> str | None:
 def _agent_items(user: User) -> list[tuple[str, str]]:
     membership = acting.agent_membership(user)
     assert membership is not None  # noqa: S101 - _agent checked it
-    choices = []
-    for row in AgencyItem.objects.filter(agency=membership.agency).order_by("item_code"):
-        choices.append(
-            (row.item_code, f"{row.item_code} {item_name(row.item_code)} ({money.yuan(row.fee_fen)})")
-        )
-    return choices
+    names = item_names()
+    return [
+        (row.item_code, f"{row.item_code} {names.get(row.item_code, '')} ({money.yuan(row.fee_fen)})")
+        for row in AgencyItem.objects.filter(agency=membership.agency).order_by("item_code")
+    ]
 
 
 @login_required

@@ -17,7 +17,7 @@ from typing import Final
 from django.db import transaction
 from django.utils import timezone
 
-from fairlane.accounts.models import Role, User
+from fairlane.accounts.models import User
 from fairlane.agencies import rules
 from fairlane.agencies.authorisations import (
     authorisation_close,
@@ -36,7 +36,7 @@ from fairlane.agencies.models import (
     Authorisation,
 )
 from fairlane.agencies.services import health_certificate_send
-from fairlane.applications.demo import demo_photo
+from fairlane.applications.demo import demo_photo, settled_licence_holders
 from fairlane.applications.materials import material_upload
 from fairlane.applications.models import Application, DeliveryMethod, MaterialKind
 from fairlane.applications.services import application_checkout, application_create, delivery_choose
@@ -44,7 +44,7 @@ from fairlane.catalogue.selectors import published_item
 from fairlane.core.testdata import make_credit_code
 from fairlane.core.validators import credit_code_check_char, organization_code_check_char
 from fairlane.payments.services import payment_start, simulated_payment_decide
-from fairlane.registry.models import DriverLicence, LicenceStatus, Office
+from fairlane.registry.models import DriverLicence, Office
 from fairlane.registry.rules import add_years
 
 OTHER_HOLDERS: Final = 5  # licence holders besides the demo citizen who had a medical check
@@ -226,15 +226,7 @@ DEMO_CODE: Final = "246810"  # the code "their phone received": the demo has no 
 
 def _clients(count: int, *, keep_phone: str) -> list[User]:
     """Licence holders with a licence valid for a while yet and no application of their own."""
-    licences = DriverLicence.objects.filter(
-        status=LicenceStatus.NORMAL, valid_until__gt=timezone.localdate() + timedelta(days=120)
-    ).values_list("id_number", flat=True)
-    return list(
-        User.objects.filter(role=Role.CITIZEN, id_number__in=licences)
-        .exclude(phone=keep_phone)
-        .exclude(applications__isnull=False)
-        .order_by("pk")[:count]
-    )
+    return list(settled_licence_holders(exclude_phone=keep_phone).exclude(applications__isnull=False)[:count])
 
 
 def _asked(agent: User, client: User) -> Authorisation:

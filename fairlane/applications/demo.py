@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image
 
@@ -72,20 +73,25 @@ def _move(application: Application, *steps: Status) -> Application:
     return application
 
 
+def settled_licence_holders(*, exclude_phone: str) -> QuerySet[User]:
+    """Citizens whose licence is valid for a while yet (no renewal due), by account age:
+    safe to give demo business that their own renewal will not collide with."""
+    licences = DriverLicence.objects.filter(
+        status=LicenceStatus.NORMAL, valid_until__gt=timezone.localdate() + timedelta(days=120)
+    ).values_list("id_number", flat=True)
+    return (
+        User.objects.filter(role=Role.CITIZEN, id_number__in=licences)
+        .exclude(phone=exclude_phone)
+        .order_by("pk")
+    )
+
+
 def demo_applications_seed(*, office: Office, exclude_phone: str) -> int:
     """Four cases at `office` from citizens with a licence valid for a while yet; how many.
     None before the catalogue is published (`manage.py load_catalogue` comes first)."""
     if published_item("DL-DAMAGED") is None:
         return 0
-    today = timezone.localdate()
-    licences = DriverLicence.objects.filter(
-        status=LicenceStatus.NORMAL, valid_until__gt=today + timedelta(days=120)
-    ).values_list("id_number", flat=True)
-    applicants = list(
-        User.objects.filter(role=Role.CITIZEN, id_number__in=licences)
-        .exclude(phone=exclude_phone)
-        .order_by("pk")[:4]
-    )
+    applicants = list(settled_licence_holders(exclude_phone=exclude_phone)[:4])
     if len(applicants) < 4:
         return 0
     # waiting to be accepted
